@@ -1,0 +1,22 @@
+"""The one expected error type: bad usage or a bad policy. Everything else is a bug."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from policylint.model import Location
+
+
+class PolicylintError(Exception):
+    """A user-facing error: printed as one line (with file:line:col when known), exit code 2."""
+
+    def __init__(self, message: str, location: Optional[Location] = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+
+    def __str__(self) -> str:
+        if self.location is None:
+            return self.message
+        loc = self.location
+        return f"{loc.path}:{loc.line}:{loc.column}: {self.message}"

@@ -1,0 +1,152 @@
+"""Records that cross module boundaries in the pipeline.
+
+discover -> SourceFile -> scan -> Occurrence | ScanError -> resolve -> Subject -> rules -> Violation
+-> engine -> Finding -> RunResult -> report.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Optional, Tuple
+
+
+class Severity(str, enum.Enum):
+    """How serious a finding is; ordered error > warning > note."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "note": 1}[self.value]
+
+
+@dataclass(frozen=True)
+class Location:
+    """A position in a file: path relative to the scan root (with `/`), 1-based line and column.
+
+    `end_column` is the column just past the reference text when it sits on one line.
+    """
+
+    path: str
+    line: int
+    column: int
+    end_column: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file chosen for scanning.
+
+    `path` is the display path relative to the scan root; `abspath` is where to read it
+    (None for standard input, whose bytes are in `data`). `kind` is the scanner to use.
+    """
+
+    path: str
+    kind: str
+    abspath: Optional[str] = None
+    data: Optional[bytes] = None
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """What scanners may be told from outside the file.
+
+    `read_sibling(name)` returns the text of a file in the same folder (`.env`, `Chart.yaml`)
+    or None; it never leaves that folder.
+    """
+
+    build_args: Mapping[str, str] = field(default_factory=dict)
+    environ: Optional[Mapping[str, str]] = None
+    read_sibling: Callable[[str], Optional[str]] = lambda name: None
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One image reference found by a scanner.
+
+    `written` is the text as it stands in the file; `resolved` is the text after variable
+    substitution (equal to `written` when nothing changed; for references assembled from
+    several YAML keys it is the joined reference). `unresolved` names variables that had no value.
+    `parts` points at the keys that decide a mapping-built reference ("registry", "repository",
+    "tag", "digest") so a finding can sit on the line that decides it.
+    """
+
+    written: str
+    resolved: str
+    location: Location
+    kind: str
+    context: Mapping[str, str] = field(default_factory=dict)
+    unresolved: Tuple[str, ...] = ()
+    parts: Mapping[str, Location] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScanError:
+    """A file that should have been scanned could not be parsed (becomes `parse-error`)."""
+
+    message: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a rule says about one subject: the broken policy and, where one exists, the fix.
+
+    `part` names which part of the reference the rule is about ("registry", "tag", "digest"),
+    so the engine can point at the key that decides it.
+    """
+
+    message: str
+    fix: Optional[str] = None
+    part: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A violation placed in a file with its effective severity: everything a reporter needs."""
+
+    rule: str
+    severity: Severity
+    message: str
+    location: Location
+    image: Optional[str] = None
+    normalized: Optional[str] = None
+    kind: Optional[str] = None
+    environment: Optional[str] = None
+    context: Mapping[str, str] = field(default_factory=dict)
+    fix: Optional[str] = None
+
+    @property
+    def sort_key(self) -> tuple:
+        loc = self.location
+        return (loc.path, loc.line, loc.column, self.rule, self.message)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A candidate path that was not scanned, with the reason (shown by --debug, counted in the summary)."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced, in a stable order."""
+
+    findings: list = field(default_factory=list)
+    files_scanned: int = 0
+    references: int = 0
+    unreadable: int = 0
+    skipped: list = field(default_factory=list)
+    suppressed: int = 0
+    scanned_paths: list = field(default_factory=list)
+
+    def counts(self) -> dict:
+        counts = {s.value: 0 for s in Severity}
+        for finding in self.findings:
+            counts[finding.severity.value] += 1
+        return counts

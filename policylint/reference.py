@@ -1,0 +1,218 @@
+"""Docker's image reference grammar (distribution/reference), parsing and normalization.
+
+Pure functions, no I/O. The regular expressions mirror `distribution/reference/regexp.go`,
+compiled with re.ASCII and anchored with \\A and \\Z so that a trailing newline or a
+non-ASCII digit never passes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional, Union
+
+DEFAULT_DOMAIN = "docker.io"
+LEGACY_DEFAULT_DOMAIN = "index.docker.io"
+OFFICIAL_REPO_PREFIX = "library/"
+NAME_TOTAL_LENGTH_MAX = 255
+# Longest text that could still be a valid reference: name, ':' tag, '@sha512:' 128 hex.
+_MAX_REFERENCE_LENGTH = NAME_TOTAL_LENGTH_MAX + 1 + 128 + 1 + 7 + 128
+
+_ALPHANUMERIC = r"[a-z0-9]+"
+_SEPARATOR = r"(?:[._]|__|[-]+)"
+_PATH_COMPONENT = rf"{_ALPHANUMERIC}(?:{_SEPARATOR}{_ALPHANUMERIC})*"
+_DOMAIN_NAME_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_IPV6_ADDRESS = r"\[(?:[a-fA-F0-9:]+)\]"
+_DOMAIN_NAME = rf"{_DOMAIN_NAME_COMPONENT}(?:\.{_DOMAIN_NAME_COMPONENT})*"
+_HOST = rf"(?:{_DOMAIN_NAME}|{_IPV6_ADDRESS})"
+_DOMAIN_AND_PORT = rf"{_HOST}(?::[0-9]+)?"
+_TAG = r"[\w][\w.-]{0,127}"
+_DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][0-9a-fA-F]{32,}"
+_REMOTE_NAME = rf"{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
+_NAME = rf"(?:{_DOMAIN_AND_PORT}/)?{_REMOTE_NAME}"
+
+_REFERENCE_RE = re.compile(rf"\A({_NAME})(?::({_TAG}))?(?:@({_DIGEST}))?\Z", re.ASCII)
+_ANCHORED_NAME_RE = re.compile(rf"\A(?:({_DOMAIN_AND_PORT})/)?({_REMOTE_NAME})\Z", re.ASCII)
+_ANCHORED_IDENTIFIER_RE = re.compile(r"\A[a-f0-9]{64}\Z", re.ASCII)
+_ANCHORED_TAG_RE = re.compile(rf"\A{_TAG}\Z", re.ASCII)
+_ANCHORED_DOMAIN_RE = re.compile(rf"\A{_DOMAIN_AND_PORT}\Z", re.ASCII)
+_ANCHORED_PATH_RE = re.compile(rf"\A{_REMOTE_NAME}\Z", re.ASCII)
+
+# Algorithms the go-digest package knows, with the length of their hex encoding.
+DIGEST_HEX_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
+_LOWER_HEX_RE = re.compile(r"\A[a-f0-9]+\Z", re.ASCII)
+
+
+class InvalidReference(ValueError):
+    """The text is not a valid image reference; the message says why, as Docker would."""
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """A parsed, normalized reference.
+
+    `explicit_domain` is False when Docker supplied `docker.io`; `implicit_library` is True when
+    Docker inserted `library/`. Together they say whether the written form was fully qualified.
+    """
+
+    domain: str
+    path: str
+    tag: Optional[str] = None
+    digest: Optional[str] = None
+    explicit_domain: bool = True
+    implicit_library: bool = False
+
+    @property
+    def repository(self) -> str:
+        """`domain/path`, the normalized repository that registry patterns match."""
+        return f"{self.domain}/{self.path}" if self.domain else self.path
+
+    @property
+    def normalized(self) -> str:
+        """The canonical, fully qualified form (`docker.io/library/nginx:1.25`)."""
+        return self.repository + self._suffix
+
+    @property
+    def familiar(self) -> str:
+        """The short form `docker` prints (`nginx:1.25`, `bitnami/redis`)."""
+        name = self.repository
+        if self.domain == DEFAULT_DOMAIN:
+            name = self.path
+            rest = name[len(OFFICIAL_REPO_PREFIX):]
+            if name.startswith(OFFICIAL_REPO_PREFIX) and rest and "/" not in rest:
+                name = rest
+        return name + self._suffix
+
+    @property
+    def fully_qualified(self) -> bool:
+        return self.explicit_domain and not self.implicit_library
+
+    @property
+    def digest_algorithm(self) -> Optional[str]:
+        return self.digest.split(":", 1)[0] if self.digest else None
+
+    @property
+    def _suffix(self) -> str:
+        suffix = f":{self.tag}" if self.tag is not None else ""
+        if self.digest is not None:
+            suffix += f"@{self.digest}"
+        return suffix
+
+
+def split_docker_domain(name: str) -> "tuple[str, str, bool]":
+    """Docker's splitDockerDomain: (domain, remainder, whether the domain was written)."""
+    slash = name.find("/")
+    first = name[:slash] if slash >= 0 else ""
+    if slash == -1 or (
+        "." not in first and ":" not in first and first != "localhost" and first.lower() == first
+    ):
+        domain, remainder, explicit = DEFAULT_DOMAIN, name, False
+    else:
+        domain, remainder, explicit = first, name[slash + 1:], True
+    if domain == LEGACY_DEFAULT_DOMAIN:
+        domain = DEFAULT_DOMAIN
+    return domain, remainder, explicit
+
+
+def _validate_digest(digest: str) -> None:
+    algorithm, _, encoded = digest.partition(":")
+    expected = DIGEST_HEX_LENGTHS.get(algorithm)
+    if expected is None:
+        raise InvalidReference(f"unsupported digest algorithm {algorithm!r}")
+    if len(encoded) != expected:
+        raise InvalidReference(
+            f"invalid checksum digest length: {algorithm} needs {expected} hex digits, got {len(encoded)}"
+        )
+    if not _LOWER_HEX_RE.match(encoded):
+        raise InvalidReference("invalid checksum digest format: the hex digits must be lowercase")
+
+
+def parse(text: str) -> ImageRef:
+    """Parse `text` as `docker pull` would (ParseNormalizedNamed); raise InvalidReference."""
+    if not isinstance(text, str) or text == "":
+        raise InvalidReference("repository name must have at least one component")
+    if len(text) > _MAX_REFERENCE_LENGTH:
+        raise InvalidReference(f"reference is {len(text)} characters long, longer than any valid reference")
+    if _ANCHORED_IDENTIFIER_RE.match(text):
+        raise InvalidReference(
+            "a 64-character hexadecimal string is an image ID, not a repository name"
+        )
+    domain, remainder, explicit = split_docker_domain(text)
+    implicit_library = False
+    if domain == DEFAULT_DOMAIN and "/" not in remainder:
+        remainder = OFFICIAL_REPO_PREFIX + remainder
+        implicit_library = True
+    remote = remainder.split(":", 1)[0]
+    if remote.lower() != remote:
+        raise InvalidReference(f"repository name ({remote}) must be lowercase")
+    full = f"{domain}/{remainder}"
+    match = _REFERENCE_RE.match(full)
+    if match is None:
+        if _REFERENCE_RE.match(full.lower()):
+            raise InvalidReference("repository name must be lowercase")
+        raise InvalidReference(_explain_format_error(text))
+    name, tag, digest = match.group(1), match.group(2), match.group(3)
+    if len(name) > NAME_TOTAL_LENGTH_MAX:
+        raise InvalidReference(
+            f"repository name must not be more than {NAME_TOTAL_LENGTH_MAX} characters (it is {len(name)})"
+        )
+    name_match = _ANCHORED_NAME_RE.match(name)
+    assert name_match is not None  # the reference regexp already matched this name
+    ref_domain, ref_path = name_match.group(1) or "", name_match.group(2)
+    if digest is not None:
+        _validate_digest(digest)
+    return ImageRef(
+        domain=ref_domain,
+        path=ref_path,
+        tag=tag,
+        digest=digest,
+        explicit_domain=explicit,
+        implicit_library=implicit_library,
+    )
+
+
+def _explain_format_error(text: str) -> str:
+    """A more helpful 'invalid reference format' message: say which part is wrong."""
+    rest, _, digest = text.partition("@")
+    name, tag = rest, None
+    colon = rest.rfind(":")
+    if colon > rest.rfind("/"):
+        name, tag = rest[:colon], rest[colon + 1:]
+    if digest and not re.match(rf"\A{_DIGEST}\Z", digest, re.ASCII):
+        return f"invalid reference format: {digest!r} is not a digest (algorithm:hex)"
+    if tag is not None and not _ANCHORED_TAG_RE.match(tag):
+        if tag == "":
+            return "invalid reference format: empty tag after ':'"
+        return (
+            f"invalid reference format: tag {tag!r} must be 1-128 of letters, digits, '_', '.', '-'"
+            " and not start with '.' or '-'"
+        )
+    domain, remainder, explicit = split_docker_domain(name)
+    if explicit and not _ANCHORED_DOMAIN_RE.match(domain):
+        return f"invalid reference format: {domain!r} is not a valid registry host"
+    if not _ANCHORED_PATH_RE.match(remainder):
+        return (
+            f"invalid reference format: repository path {remainder!r} must be lowercase components"
+            " of [a-z0-9] joined by '.', '_', '__' or '-' and separated by '/'"
+        )
+    return "invalid reference format"
+
+
+def try_parse(text: str) -> Union[ImageRef, InvalidReference]:
+    """parse() that returns the error instead of raising it."""
+    try:
+        return parse(text)
+    except InvalidReference as error:
+        return error
+
+
+def normalize_repository_pattern(entry: str) -> str:
+    """Normalize a registry/repository pattern of the policy as references are normalized.
+
+    `index.docker.io/...` becomes `docker.io/...`. Entries are always written with the host,
+    so no `library/` is inserted here.
+    """
+    host, sep, rest = entry.partition("/")
+    if host == LEGACY_DEFAULT_DOMAIN:
+        host = DEFAULT_DOMAIN
+    return host + sep + rest
