@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Optional, Tuple
+from typing import Any, Callable, Mapping, Optional, Tuple
 
 
 class Severity(str, enum.Enum):
@@ -150,3 +150,31 @@ class RunResult:
         for finding in self.findings:
             counts[finding.severity.value] += 1
         return counts
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What rules judge: one reference, parsed and placed in its environment.
+
+    `ref` is the parsed reference (None when `error` says why it does not parse, or when
+    `unresolved` variables make the text meaningless). `environment` is the policy
+    environment the file falls in (None for the global rules only), and `in_scope` says
+    whether the environment's `images:` patterns govern this image.
+    """
+
+    written: str
+    resolved: str
+    ref: Any = None
+    error: Optional[str] = None
+    unresolved: Tuple[str, ...] = ()
+    environment: Any = None
+    in_scope: bool = False
+    kind: Optional[str] = None
+    context: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def shown(self) -> str:
+        """The reference as written, with what a variable resolved it to when that differs."""
+        if self.resolved != self.written:
+            return f"{self.written} (resolved to {self.resolved})"
+        return self.written

@@ -1,0 +1,161 @@
+"""Command line: argument parsing, the single error boundary, exit codes 0/1/2.
+
+Usage errors, unreadable or invalid policies and internal errors all exit 2 with one line on
+stderr (a traceback only with --debug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import List, Optional, Sequence
+
+from policylint import __version__
+
+COMMANDS = ("check", "images", "rules", "explain", "init")
+FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
+FAIL_ON = ("error", "warning", "note", "never")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so main() decides the exit code and message."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+class UsageError(Exception):
+    pass
+
+
+def _add_selection_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files or folders to check (default: .); '-' reads standard input")
+    parser.add_argument("-p", "--policy", metavar="FILE",
+                        help="policy file (default: .policylint.yaml found from the scan root up to the git root)")
+    parser.add_argument("--env", metavar="NAME", help="treat every file as being in environment NAME")
+    parser.add_argument("--build-arg", action="append", default=[], metavar="K=V",
+                        help="Dockerfile build argument, as docker build --build-arg (repeatable)")
+    parser.add_argument("--use-env", action="store_true",
+                        help="let the process environment fill compose ${VAR}s (by default only .env files do)")
+    parser.add_argument("--stdin-filename", metavar="NAME",
+                        help="the name to give standard input (decides its kind and environment)")
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                        help="path glob to leave out, relative to the current folder (repeatable)")
+    parser.add_argument("--no-gitignore", action="store_true", help="scan files that .gitignore excludes")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    parser.add_argument("--no-color", action="store_true", help="never colour the output")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+    parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                        help="processes for large scans (default: all cores; 1 = no pool)")
+    parser.add_argument("--debug", action="store_true", help="list skipped paths; show tracebacks")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="policylint",
+                     description="Check every container image reference in a repository against a YAML policy.")
+    parser.add_argument("--version", action="version", version=f"policylint {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="check image references against the policy (the default command)")
+    _add_selection_options(check)
+    check.add_argument("-f", "--format", choices=FORMATS, default="text", help="output format (default: text)")
+    check.add_argument("--fail-on", choices=FAIL_ON, default="error",
+                       help="lowest severity that makes the exit code 1 (default: error)")
+    check.add_argument("--baseline", metavar="FILE", help="hide findings recorded in FILE")
+    check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE")
+    check.add_argument("--no-inline-waivers", action="store_true",
+                       help="do not honour '# policylint: ignore=' comments")
+    check.add_argument("--sarif-file", metavar="FILE", help="also write SARIF to FILE")
+    check.add_argument("--summary-file", metavar="FILE",
+                       help="also append a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)")
+
+    images = sub.add_parser("images", help="list every image reference found, normalized, with its location")
+    _add_selection_options(images)
+    images.add_argument("-f", "--format", choices=("text", "json"), default="text")
+
+    rules = sub.add_parser("rules", help="list the rules, or explain one")
+    rules.add_argument("rule", nargs="?", metavar="ID")
+    rules.add_argument("-f", "--format", choices=("text", "json"), default="text")
+
+    explain = sub.add_parser("explain", help="how one reference parses and normalizes, and what the policy says")
+    explain.add_argument("reference", metavar="REF")
+    explain.add_argument("-p", "--policy", metavar="FILE")
+    explain.add_argument("--env", metavar="NAME")
+    explain.add_argument("--debug", action="store_true")
+
+    init = sub.add_parser("init", help="write a starter .policylint.yaml from the references the repository uses")
+    init.add_argument("paths", nargs="*", metavar="PATH")
+    init.add_argument("-o", "--output", metavar="FILE", default=".policylint.yaml")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.add_argument("--debug", action="store_true")
+    return parser
+
+
+def _normalize_argv(argv: List[str]) -> List[str]:
+    """`policylint [PATH...]` means `policylint check [PATH...]`."""
+    for index, arg in enumerate(argv):
+        if arg in ("-h", "--help", "--version"):
+            return argv
+        if arg in COMMANDS:
+            return argv
+        if not arg.startswith("-") or arg == "-":
+            break
+        if index == len(argv) - 1:
+            break
+    return ["check", *argv]
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args_list
+    try:
+        args = build_parser().parse_args(_normalize_argv(args_list))
+        return _dispatch(args)
+    except UsageError as error:
+        print(str(error), file=sys.stderr)
+        print("policylint: try 'policylint --help'", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("policylint: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # the single boundary: expected errors and bugs alike exit 2
+        from policylint.errors import PolicylintError
+
+        if isinstance(error, PolicylintError):
+            print(f"policylint: {error}", file=sys.stderr)
+        else:
+            first = str(error).splitlines()[0] if str(error) else ""
+            print(f"policylint: internal error: {type(error).__name__}: {first}", file=sys.stderr)
+            if not debug:
+                print("policylint: run again with --debug for the traceback, and please report it",
+                      file=sys.stderr)
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "rules":
+        from policylint.commands import rules
+
+        return rules.run(args)
+    if args.command == "explain":
+        from policylint.commands import explain
+
+        return explain.run(args)
+    if args.command == "images":
+        from policylint.commands import images
+
+        return images.run(args)
+    if args.command == "init":
+        from policylint.commands import init
+
+        return init.run(args)
+    from policylint.commands import check
+
+    return check.run(args)

@@ -1,0 +1,105 @@
+"""`policylint check`: scan, judge, report; exit 1 when a finding reaches --fail-on."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Optional, TextIO
+
+from policylint.commands import common
+from policylint import engine
+from policylint.model import RunResult, Severity
+from policylint.report import ReportOptions, write
+
+
+def _use_color(args: argparse.Namespace, out: TextIO) -> bool:
+    if args.no_color or os.environ.get("NO_COLOR") or args.format != "text" or args.output:
+        return False
+    return hasattr(out, "isatty") and out.isatty()
+
+
+def _print_summary(result: RunResult) -> None:
+    counts = result.counts()
+    parts = [f"{result.files_scanned} files scanned", f"{result.references} references checked"]
+    if result.unreadable:
+        parts.append(f"{result.unreadable} unreadable")
+    findings = ", ".join(f"{counts[s.value]} {s.value}{'s' if counts[s.value] != 1 else ''}" for s in Severity)
+    line = f"policylint: {', '.join(parts)}; {findings}"
+    if result.suppressed:
+        line += f" ({result.suppressed} waived or in the baseline)"
+    print(line, file=sys.stderr)
+
+
+def fails(result: RunResult, fail_on: str) -> bool:
+    if fail_on == "never":
+        return False
+    threshold = Severity(fail_on).rank
+    return any(finding.severity.rank >= threshold for finding in result.findings)
+
+
+def run_check(args: argparse.Namespace) -> RunResult:
+    policy, policy_path = common.active_policy(args)
+    environment = common.resolve_environment(args, policy)
+    build_args = common.parse_build_args(args.build_arg)
+    selection = common.select_sources(args, policy)
+    if args.debug:
+        for item in selection.skipped:
+            print(f"policylint: skipped {item.path}: {item.reason}", file=sys.stderr)
+    options = engine.EngineOptions(
+        policy=policy,
+        build_args=build_args,
+        environ=dict(os.environ) if args.use_env else None,
+        forced_environment=environment,
+        inline_waivers=not args.no_inline_waivers,
+        policy_path=policy_path,
+    )
+    result, _ = engine.run(selection.sources, options, jobs=common.jobs(args))
+    result.skipped = selection.skipped
+    return result
+
+
+def run(args: argparse.Namespace) -> int:
+    from policylint import baseline as baseline_module
+
+    result = run_check(args)
+    if args.baseline:
+        recorded = baseline_module.load_baseline(args.baseline)
+        kept, hidden = baseline_module.apply_baseline(result.findings, recorded)
+        result.findings = kept
+        result.suppressed += hidden
+    if args.write_baseline:
+        baseline_module.write_baseline(args.write_baseline, result.findings)
+    report_options = ReportOptions(color=False, link_base=_link_base())
+    if args.sarif_file:
+        _write_file(args.sarif_file, "sarif", result, report_options, append=False)
+    if args.summary_file:
+        _write_file(args.summary_file, "markdown", result, report_options, append=True)
+    if args.output:
+        _write_file(args.output, args.format, result, report_options, append=False)
+    else:
+        write(args.format, result, sys.stdout,
+              ReportOptions(color=_use_color(args, sys.stdout), link_base=report_options.link_base))
+        sys.stdout.flush()
+    if not args.quiet:
+        _print_summary(result)
+    return 1 if fails(result, args.fail_on) else 0
+
+
+def _write_file(path: str, format_name: str, result: RunResult, options: ReportOptions, append: bool) -> None:
+    from policylint.errors import PolicylintError
+
+    try:
+        with open(path, "a" if append else "w", encoding="utf-8", newline="\n") as handle:
+            write(format_name, result, handle, options)
+    except OSError as error:
+        raise PolicylintError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _link_base() -> Optional[str]:
+    server = os.environ.get("GITHUB_SERVER_URL")
+    repository = os.environ.get("GITHUB_REPOSITORY")
+    sha = os.environ.get("GITHUB_SHA")
+    if server and repository and sha:
+        return f"{server}/{repository}/blob/{sha}"
+    return None

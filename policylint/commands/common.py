@@ -1,0 +1,132 @@
+"""What check, images and init share: the policy in force and the files to scan."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from typing import Dict, List, Optional
+
+from policylint.errors import PolicylintError
+from policylint.model import Skipped, SourceFile
+from policylint.policy import Policy, default_policy, find_policy, load_policy
+
+
+@dataclass
+class Selection:
+    policy: Policy
+    policy_path: Optional[str]
+    sources: List[SourceFile]
+    skipped: List[Skipped]
+
+
+def display_path(path: str) -> str:
+    """A path as shown in output: relative to the current folder, with `/`."""
+    relative = os.path.relpath(os.path.abspath(path))
+    return relative.replace(os.sep, "/")
+
+
+def _search_start(paths: List[str]) -> str:
+    real = [os.path.abspath(path) for path in paths if path != "-"] or [os.getcwd()]
+    folders = [path if os.path.isdir(path) else os.path.dirname(path) for path in real]
+    try:
+        return os.path.commonpath(folders)
+    except ValueError:  # different drives
+        return os.getcwd()
+
+
+def active_policy(args: argparse.Namespace) -> "tuple[Policy, Optional[str]]":
+    """The policy named by -p, or found from the scan root up to the git root, or the default."""
+    paths = list(getattr(args, "paths", None) or ["."])
+    if args.policy:
+        if not os.path.isfile(args.policy):
+            raise PolicylintError(f"policy file {args.policy} does not exist (given by -p/--policy)")
+        return load_policy(args.policy, display_path(args.policy)), display_path(args.policy)
+    found = find_policy(_search_start(paths))
+    if found is None:
+        return default_policy(), None
+    return load_policy(found, display_path(found)), display_path(found)
+
+
+def parse_build_args(values: List[str]) -> Dict[str, str]:
+    build_args = {}
+    for value in values:
+        name, sep, content = value.partition("=")
+        if not name or not name.replace("_", "a").isalnum():
+            raise PolicylintError(f"--build-arg {value!r}: expected NAME=value")
+        if not sep:
+            env_value = os.environ.get(name)
+            if env_value is None:
+                continue  # as docker build: a bare NAME not in the environment is ignored
+            content = env_value
+        build_args[name] = content
+    return build_args
+
+
+def select_sources(args: argparse.Namespace, policy: Policy) -> Selection:
+    from policylint.discovery import discover, kind_for_name
+    from policylint.matching import compile_path_glob
+    from policylint.resolve import policy_relative_path
+
+    paths = list(args.paths or ["."])
+    excludes = [compile_path_glob(glob) for glob in args.exclude]
+    cwd = os.getcwd()
+
+    def is_ignored(abspath: str) -> bool:
+        relative = policy_relative_path(policy, abspath, abspath)
+        if relative is not None and any(glob.matches(relative) for glob in policy.ignore):
+            return True
+        if excludes:
+            from_cwd = os.path.relpath(abspath, cwd).replace(os.sep, "/")
+            if any(glob.matches(from_cwd) for glob in excludes):
+                return True
+        return False
+
+    sources: List[SourceFile] = []
+    skipped: List[Skipped] = []
+    if "-" in paths:
+        paths = [path for path in paths if path != "-"]
+        data = sys.stdin.buffer.read()
+        name = args.stdin_filename or "-"
+        kind = kind_for_name(name) if args.stdin_filename else None
+        if kind is None:
+            kind = sniff_kind(data)
+        abspath = None
+        sources.append(SourceFile(path=name, kind=kind, abspath=abspath, data=data))
+    elif args.stdin_filename:
+        raise PolicylintError("--stdin-filename needs '-' among the paths to read standard input")
+    if paths:
+        found = discover(paths, root=cwd, is_ignored=is_ignored,
+                         use_gitignore=not getattr(args, "no_gitignore", False))
+        sources.extend(found.files)
+        skipped.extend(found.skipped)
+    return Selection(policy, None, sources, skipped)
+
+
+def sniff_kind(data: bytes) -> str:
+    """Standard input with no name: a Dockerfile if its first instruction says so, else YAML."""
+    for raw in data.splitlines()[:200]:
+        line = raw.strip().lower()
+        if not line or line.startswith(b"#"):
+            continue
+        word = line.split(None, 1)[0]
+        if word in (b"from", b"arg") :
+            return "dockerfile"
+        return "yaml"
+    return "yaml"
+
+
+def resolve_environment(args: argparse.Namespace, policy: Policy) -> Optional[str]:
+    if not getattr(args, "env", None):
+        return None
+    if policy.environment_named(args.env) is None:
+        names = ", ".join(environment.name for environment in policy.environments) or "none defined"
+        raise PolicylintError(f"--env {args.env}: no such environment in the policy (environments: {names})")
+    return args.env
+
+
+def jobs(args: argparse.Namespace) -> int:
+    if args.jobs < 0:
+        raise PolicylintError("--jobs must be 0 (all cores) or more")
+    return args.jobs or (os.cpu_count() or 1)

@@ -1,0 +1,71 @@
+"""`policylint images`: every image reference found, normalized, with location and environment."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any, Dict, List
+
+from policylint import engine
+from policylint.commands import common
+from policylint.report.safe_text import printable
+
+
+def collect(args: argparse.Namespace) -> "tuple[List[Dict[str, Any]], engine.RunResult]":
+    policy, policy_path = common.active_policy(args)
+    environment = common.resolve_environment(args, policy)
+    selection = common.select_sources(args, policy)
+    options = engine.EngineOptions(
+        policy=policy,
+        build_args=common.parse_build_args(args.build_arg),
+        environ=dict(os.environ) if args.use_env else None,
+        forced_environment=environment,
+        policy_path=policy_path,
+        collect_references=True,
+    )
+    result, reports = engine.run(selection.sources, options, jobs=common.jobs(args))
+    entries = []
+    for report in reports:
+        for occurrence, subject in report.subjects:
+            loc = occurrence.location
+            entries.append({
+                "image": occurrence.written,
+                "resolved": occurrence.resolved,
+                "normalized": subject.ref.normalized if subject.ref is not None else None,
+                "error": subject.error,
+                "unresolved": list(subject.unresolved),
+                "path": loc.path,
+                "line": loc.line,
+                "column": loc.column,
+                "kind": occurrence.kind,
+                "environment": subject.environment.name if subject.environment is not None else None,
+                "context": dict(occurrence.context),
+            })
+    entries.sort(key=lambda entry: (entry["path"], entry["line"], entry["column"]))
+    return entries, result
+
+
+def run(args: argparse.Namespace) -> int:
+    entries, result = collect(args)
+    if args.format == "json":
+        from policylint.report.json_report import dump
+
+        dump(entries, sys.stdout)
+    else:
+        for entry in entries:
+            if entry["normalized"]:
+                target = entry["normalized"]
+            elif entry["unresolved"]:
+                target = f"(unresolved: {', '.join(entry['unresolved'])})"
+            else:
+                target = f"(invalid: {entry['error']})"
+            image = entry["image"]
+            if entry["resolved"] != image:
+                image = f"{image} = {entry['resolved']}"
+            line = (f"{entry['path']}:{entry['line']}:{entry['column']}: {entry['kind']} "
+                    f"{entry['environment'] or '-'} {image} -> {target}")
+            sys.stdout.write(printable(line) + "\n")
+    if not args.quiet:
+        print(f"policylint: {len(entries)} references in {result.files_scanned} files", file=sys.stderr)
+    return 0

@@ -1,0 +1,279 @@
+"""The pipeline for one file, and for a whole run: read -> scan -> resolve -> rules -> findings.
+
+Rule violations become findings with their location (the key that decides the violated part
+when a reference was assembled from several keys), effective severity, policy exceptions and
+inline waivers. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import stat
+from dataclasses import dataclass, field
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+from policylint import rules as rule_catalog
+from policylint import scanners, waivers
+from policylint.model import (
+    Finding,
+    Location,
+    Occurrence,
+    RunResult,
+    ScanError,
+    ScanOptions,
+    Severity,
+    SourceFile,
+    Subject,
+)
+from policylint.policy import Environment, Policy
+from policylint.resolve import environment_for, policy_relative_path, resolve
+
+MAX_FILE_BYTES = 32 * 1024 * 1024
+_SIBLING_MAX_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    policy: Policy
+    build_args: Mapping[str, str] = field(default_factory=dict)
+    environ: Optional[Mapping[str, str]] = None
+    forced_environment: Optional[str] = None
+    inline_waivers: bool = True
+    today: datetime.date = field(default_factory=datetime.date.today)
+    policy_path: Optional[str] = None  # display path of the policy, for exception-expired
+    collect_references: bool = False
+
+
+@dataclass
+class FileReport:
+    path: str
+    findings: List[Finding] = field(default_factory=list)
+    references: int = 0
+    unreadable: bool = False
+    suppressed: int = 0
+    subjects: List[Tuple[Occurrence, Subject]] = field(default_factory=list)
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text (BOM dropped); undecodable bytes become U+FFFD so one bad byte hides no line."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace")
+
+
+def _read(source: SourceFile) -> bytes:
+    if source.data is not None:
+        return source.data
+    assert source.abspath is not None
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(source.abspath, flags)
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(0, "not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise OSError(0, f"file is {info.st_size} bytes, larger than the {MAX_FILE_BYTES} byte limit")
+        chunks = []
+        remaining = MAX_FILE_BYTES + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > MAX_FILE_BYTES:
+            raise OSError(0, f"file grew past the {MAX_FILE_BYTES} byte limit while being read")
+        return data
+    finally:
+        os.close(descriptor)
+
+
+def _sibling_reader(source: SourceFile):
+    if source.abspath is None:
+        return lambda name: None
+    folder = os.path.dirname(source.abspath)
+
+    def read_sibling(name: str) -> Optional[str]:
+        if "/" in name or os.sep in name or name in ("", ".", ".."):
+            return None
+        path = os.path.join(folder, name)
+        try:
+            if os.path.islink(path) or not os.path.isfile(path):
+                return None
+            with open(path, "rb") as handle:
+                return decode(handle.read(_SIBLING_MAX_BYTES))
+        except OSError:
+            return None
+
+    return read_sibling
+
+
+def _nul_error(data: bytes, text: str, path: str) -> Optional[ScanError]:
+    index = text.find("\x00")
+    if index == -1:
+        return None
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return ScanError("file holds a NUL byte, so it is not a text file", Location(path, line, column))
+
+
+def _severity(rule_id: str, policy: Policy) -> Optional[Severity]:
+    override = policy.severity.get(rule_id)
+    if override == "off":
+        return None
+    if override is not None:
+        return Severity(override)
+    return rule_catalog.RULES[rule_id].default_severity
+
+
+def _finding(rule_id: str, message: str, location: Location, policy: Policy, **extra) -> Optional[Finding]:
+    severity = _severity(rule_id, policy)
+    if severity is None:
+        return None
+    return Finding(rule=rule_id, severity=severity, message=message, location=location, **extra)
+
+
+def check_source(source: SourceFile, options: EngineOptions) -> FileReport:
+    """Scan one file and judge every reference in it."""
+    policy = options.policy
+    report = FileReport(source.path)
+    try:
+        data = _read(source)
+    except OSError as error:
+        report.unreadable = True
+        reason = error.strerror or str(error)
+        finding = _finding("parse-error", f"cannot read the file: {reason}", Location(source.path, 1, 1), policy,
+                           kind=_kind_name(source.kind))
+        if finding is not None:
+            report.findings.append(finding)
+        return report
+    text = decode(data)
+    relative = policy_relative_path(policy, source.abspath, source.path)
+    forced = policy.environment_named(options.forced_environment) if options.forced_environment else None
+    scan_options = ScanOptions(build_args=options.build_args, environ=options.environ,
+                               read_sibling=_sibling_reader(source))
+    nul_error = _nul_error(data, text, source.path)
+    items = [nul_error] if nul_error else scanners.scan(source.kind, text, source.path, scan_options)
+    exceptions = waivers.active_exceptions(policy, options.today)
+    findings: List[Finding] = []
+    for item in items:
+        if isinstance(item, ScanError):
+            finding = _finding("parse-error", item.message, item.location, policy, kind=_kind_name(source.kind))
+            if finding is not None and not _excepted(exceptions, finding, relative, None):
+                findings.append(finding)
+            continue
+        report.references += 1
+        environment = environment_for(policy, relative, item.context.get("namespace"), forced)
+        subject = resolve(item, environment)
+        if options.collect_references:
+            report.subjects.append((item, subject))
+        findings.extend(_judge(item, subject, policy, exceptions, relative))
+    if findings or "policylint:" in text:
+        found = waivers.find_inline_waivers(text)
+        allowed = options.inline_waivers and policy.inline_waivers
+        findings, problems, waived = waivers.apply_inline_waivers(
+            findings, found, source.path, allowed, rule_catalog.RULES)
+        report.suppressed += waived
+        for location, message in problems:
+            finding = _finding("invalid-waiver", message, location, policy, kind=_kind_name(source.kind))
+            if finding is not None:
+                findings.append(finding)
+    report.findings = findings
+    return report
+
+
+def _kind_name(kind: str) -> str:
+    return "kubernetes" if kind == "yaml" else kind
+
+
+def _excepted(exceptions: Sequence, finding: Finding, relative: Optional[str], repository: Optional[str]) -> bool:
+    return any(waivers.exception_applies(item, finding, relative, repository) for item in exceptions)
+
+
+def _judge(occurrence: Occurrence, subject: Subject, policy: Policy, exceptions: Sequence,
+           relative: Optional[str]) -> List[Finding]:
+    findings = []
+    ref = subject.ref
+    repository = ref.repository if ref is not None else None
+    environment: Optional[Environment] = subject.environment
+    context = dict(occurrence.context)
+    for rule in rule_catalog.reference_rules():
+        for violation in rule.check(subject, policy):
+            location = occurrence.parts.get(violation.part, occurrence.location) if violation.part \
+                else occurrence.location
+            finding = _finding(
+                rule.id, violation.message, location, policy,
+                image=occurrence.written,
+                normalized=ref.normalized if ref is not None else None,
+                kind=occurrence.kind,
+                environment=environment.name if environment is not None else None,
+                context=context,
+                fix=violation.fix,
+            )
+            if finding is not None and not _excepted(exceptions, finding, relative, repository):
+                findings.append(finding)
+    return findings
+
+
+def policy_findings(options: EngineOptions) -> List[Finding]:
+    """Findings about the policy itself: expired exceptions, at their line in the policy."""
+    findings = []
+    path = options.policy_path or ".policylint.yaml"
+    for item in waivers.expired_exceptions(options.policy, options.today):
+        location = item.location or Location(path, 1, 1)
+        location = Location(path, location.line, location.column)
+        finding = _finding(
+            "exception-expired",
+            f"exception ({item.reason}) expired on {item.expires.isoformat()} and no longer waives anything",
+            location, options.policy,
+            fix="fix the images it covered, or renew it with a new expires date and reason",
+        )
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+def run(sources: Sequence[SourceFile], options: EngineOptions, jobs: int = 1) -> Tuple[RunResult, List[FileReport]]:
+    """Check every source; results come back in the order of `sources`, whatever `jobs` is."""
+    reports = _check_all(sources, options, jobs)
+    result = RunResult()
+    findings: List[Finding] = list(policy_findings(options))
+    for report in reports:
+        result.files_scanned += 0 if report.unreadable else 1
+        result.unreadable += 1 if report.unreadable else 0
+        result.references += report.references
+        result.suppressed += report.suppressed
+        result.scanned_paths.append(report.path)
+        findings.extend(report.findings)
+    result.findings = sorted(findings, key=lambda finding: finding.sort_key)
+    return result, reports
+
+
+# Below this many files a process pool costs more to start than it saves.
+PARALLEL_THRESHOLD = 400
+
+
+def _check_all(sources: Sequence[SourceFile], options: EngineOptions, jobs: int) -> List[FileReport]:
+    if jobs <= 1 or len(sources) < PARALLEL_THRESHOLD:
+        return [check_source(source, options) for source in sources]
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(1, len(sources) // (jobs * 8))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(_check_one, [(source, options) for source in sources], chunksize=chunk))
+
+
+def _check_one(job: Tuple[SourceFile, EngineOptions]) -> FileReport:
+    return check_source(*job)
+
+
+def count_by_rule(findings: Sequence[Finding]) -> Dict[str, int]:
+    counts: Dict[str, int] = {}
+    for finding in findings:
+        counts[finding.rule] = counts.get(finding.rule, 0) + 1
+    return counts

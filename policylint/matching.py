@@ -1,0 +1,129 @@
+"""Glob semantics for registry patterns, path globs and tag globs.
+
+Registry patterns match a normalized repository (`domain/path`):
+- an entry without `/` names a registry host and matches every repository on it;
+- an entry with `/` matches that repository or anything below it at a `/` boundary
+  (`ghcr.io/acme` matches `ghcr.io/acme/app`, not `ghcr.io/acmecorp/app`);
+- `*` stays inside one component, `**` crosses `/`; hosts compare case-insensitively.
+
+Path globs are relative to the folder that holds the policy; `*` and `?` stay inside one
+component, `**` crosses folders, a glob without `/` matches a name at any depth (as in
+.gitignore), and a glob that matches a folder matches everything below it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Iterable, Pattern
+
+from policylint.reference import normalize_repository_pattern
+
+
+def _translate(glob: str) -> str:
+    """Glob -> regex body: `**` crosses `/`, `*` and `?` do not; `[...]` classes kept."""
+    out = []
+    index, length = 0, len(glob)
+    while index < length:
+        char = glob[index]
+        if char == "*":
+            if glob.startswith("**", index):
+                index += 2
+                if glob.startswith("/", index):
+                    out.append("(?:.*/)?")
+                    index += 1
+                else:
+                    out.append(".*")
+                continue
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            close = glob.find("]", index + 2 if glob.startswith("[!", index) or glob.startswith("[^", index)
+                              else index + 1)
+            if close == -1:
+                out.append(re.escape(char))
+            else:
+                body = glob[index + 1:close]
+                if body[:1] in ("!", "^"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                index = close
+        else:
+            out.append(re.escape(char))
+        index += 1
+    return "".join(out)
+
+
+def glob_error(glob: str) -> "str | None":
+    """Why `glob` is not a usable glob, or None when it is fine."""
+    if glob == "":
+        return "a glob must not be empty"
+    try:
+        re.compile(_translate(glob))
+    except re.error as error:
+        return f"invalid glob {glob!r}: {error}"
+    depth = 0
+    for char in glob:
+        if char == "[":
+            depth += 1
+        elif char == "]" and depth:
+            depth -= 1
+    if depth:
+        return f"invalid glob {glob!r}: '[' is never closed"
+    return None
+
+
+@dataclass(frozen=True)
+class RepositoryPattern:
+    """A compiled registry/repository pattern; `text` is the entry as written in the policy."""
+
+    text: str
+    regex: Pattern[str]
+    host_only: bool
+
+    def matches(self, repository: str) -> bool:
+        host, _, path = repository.partition("/")
+        if self.host_only:
+            return self.regex.match(host.lower()) is not None
+        return self.regex.match(host.lower() + "/" + path) is not None
+
+
+def compile_repository_pattern(entry: str) -> RepositoryPattern:
+    normalized = normalize_repository_pattern(entry.strip())
+    host, sep, path = normalized.partition("/")
+    if not sep:
+        return RepositoryPattern(entry, re.compile(r"\A" + _translate(host.lower()) + r"\Z"), True)
+    body = _translate(host.lower()) + "/" + _translate(path.rstrip("/"))
+    return RepositoryPattern(entry, re.compile(r"\A" + body + r"(?:/.*)?\Z", re.S), False)
+
+
+def any_repository_match(patterns: Iterable[RepositoryPattern], repository: str) -> bool:
+    return any(pattern.matches(repository) for pattern in patterns)
+
+
+@dataclass(frozen=True)
+class PathGlob:
+    text: str
+    regex: Pattern[str]
+
+    def matches(self, relpath: str) -> bool:
+        return self.regex.match(relpath) is not None
+
+
+def compile_path_glob(glob: str) -> PathGlob:
+    body = glob.strip()
+    if body.startswith("./"):
+        body = body[2:]
+    anchored = "/" in body.rstrip("/")
+    body = body.strip("/")
+    regex = _translate(body)
+    if not anchored:
+        regex = "(?:.*/)?" + regex
+    return PathGlob(glob, re.compile(r"\A" + regex + r"(?:/.*)?\Z", re.S))
+
+
+def tag_matches_glob(tag: str, glob: str) -> bool:
+    """Tag deny patterns: shell-style globs over the whole tag, case-sensitive."""
+    return fnmatchcase(tag, glob)

@@ -1,0 +1,412 @@
+"""The policy: find it, load it, validate it (with positions), compile it.
+
+find_policy -> load_policy (yamldoc + JSON Schema + semantic checks) -> Policy.
+Every error is a PolicylintError naming the file, line and column of the offending key.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Pattern, Tuple
+
+from policylint.errors import PolicylintError
+from policylint.matching import (
+    PathGlob,
+    RepositoryPattern,
+    compile_path_glob,
+    compile_repository_pattern,
+    glob_error,
+)
+from policylint.model import Location
+
+POLICY_NAMES = (".policylint.yaml", ".policylint.yml")
+SEVERITY_VALUES = ("error", "warning", "note", "off")
+
+# The built-in policy, identical to policies/default.yaml (a test keeps them equal). Kept as
+# data so that a run with no policy file imports neither YAML nor jsonschema for it.
+DEFAULT_POLICY_DATA: Dict[str, Any] = {
+    "version": 1,
+    "tags": {"require": True, "deny": ["latest"]},
+    "digests": {"require": False},
+    "fully_qualified": False,
+}
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    paths: Tuple[PathGlob, ...]
+    namespaces: Tuple[str, ...]
+    images: Optional[Tuple[RepositoryPattern, ...]]
+    tag_pattern: Optional[Pattern[str]]
+    digests_required: bool
+    location: Optional[Location] = None
+
+    def governs(self, repository: str) -> bool:
+        """Whether this environment's rules apply to `repository` (its `images:` scope)."""
+        return self.images is None or any(p.matches(repository) for p in self.images)
+
+
+@dataclass(frozen=True)
+class PolicyException:
+    images: Optional[Tuple[RepositoryPattern, ...]]
+    rules: Optional[Tuple[str, ...]]
+    paths: Optional[Tuple[PathGlob, ...]]
+    reason: str
+    expires: Optional[datetime.date]
+    location: Optional[Location] = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated, compiled policy. `base_dir` is the folder path globs are relative to."""
+
+    source: Optional[str] = None
+    base_dir: Optional[str] = None
+    allow: Optional[Tuple[RepositoryPattern, ...]] = None
+    deny: Tuple[RepositoryPattern, ...] = ()
+    tags_required: bool = True
+    tags_deny: Tuple[str, ...] = ("latest",)
+    digests_required: bool = False
+    fully_qualified: bool = False
+    inline_waivers: bool = True
+    environments: Tuple[Environment, ...] = ()
+    exceptions: Tuple[PolicyException, ...] = ()
+    ignore: Tuple[PathGlob, ...] = ()
+    severity: Mapping[str, str] = field(default_factory=dict)
+
+    def environment_named(self, name: str) -> Optional[Environment]:
+        for environment in self.environments:
+            if environment.name == name:
+                return environment
+        return None
+
+
+def find_policy(start_dir: str) -> Optional[str]:
+    """`.policylint.yaml`/`.yml` in `start_dir` or the nearest parent up to the git root."""
+    directory = os.path.abspath(start_dir)
+    while True:
+        for name in POLICY_NAMES:
+            candidate = os.path.join(directory, name)
+            if os.path.isfile(candidate):
+                return candidate
+        if os.path.exists(os.path.join(directory, ".git")):
+            return None
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def default_policy() -> Policy:
+    return compile_policy(DEFAULT_POLICY_DATA, {}, source=None, base_dir=None)
+
+
+def load_policy(path: str, display: Optional[str] = None) -> Policy:
+    """Read, validate and compile the policy file at `path`; PolicylintError on any mistake."""
+    display = display or path
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as error:
+        raise PolicylintError(f"cannot read policy {display}: {error.strerror or error}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise PolicylintError(
+            "policy is not UTF-8 text", Location(display, line, 1)
+        ) from None
+    return parse_policy(text, display, base_dir=os.path.dirname(os.path.abspath(path)))
+
+
+def parse_policy(text: str, display: str, base_dir: Optional[str]) -> Policy:
+    from policylint import yamldoc
+
+    try:
+        documents = yamldoc.compose_all(text)
+    except yamldoc.YamlError as error:
+        raise PolicylintError(
+            f"invalid YAML: {error.message}", Location(display, error.line, error.column)
+        ) from None
+    if not documents:
+        raise PolicylintError("policy is empty; expected a mapping with 'version: 1'", Location(display, 1, 1))
+    if len(documents) > 1:
+        line, column = yamldoc.node_position(documents[1])
+        raise PolicylintError("policy must be a single YAML document", Location(display, line, column))
+    positions: Dict[Tuple[Any, ...], Tuple[int, int, int, int]] = {}
+    data = _to_data(documents[0], (), positions, display)
+    _validate(data, positions, display)
+    return compile_policy(data, positions, source=display, base_dir=base_dir)
+
+
+# --- YAML nodes to plain data, remembering where every value and key stands -------------
+
+_INT_RE = re.compile(r"\A[-+]?[0-9]+\Z")
+_FLOAT_RE = re.compile(r"\A[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
+
+
+def _scalar_value(node: Any) -> Any:
+    """YAML 1.2 core-schema reading: only true/false are booleans; yes/no/on/off stay text."""
+    text = node.value
+    if node.style is not None and node.style != "":
+        return text
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if lowered in ("", "~", "null"):
+        return None
+    if _INT_RE.match(text):
+        return int(text)
+    if _FLOAT_RE.match(text):
+        return float(text)
+    return text
+
+
+def _to_data(node: Any, path: Tuple[Any, ...], positions: dict, display: str, depth: int = 0) -> Any:
+    from policylint import yamldoc
+
+    line, column = yamldoc.node_position(node)
+    positions.setdefault(path, (line, column, line, column))
+    if depth > 50:
+        raise PolicylintError("policy is nested too deeply", Location(display, line, column))
+    if isinstance(node, yamldoc.ScalarNode):
+        return _scalar_value(node)
+    if isinstance(node, yamldoc.SequenceNode):
+        return [
+            _to_data(item, path + (index,), positions, display, depth + 1)
+            for index, item in enumerate(node.value)
+        ]
+    result: Dict[str, Any] = {}
+    for key_node, value_node in yamldoc.mapping_items(node):
+        key = key_node.value
+        key_line, key_column = yamldoc.node_position(key_node)
+        if key in result:
+            raise PolicylintError(f"duplicate key {key!r}", Location(display, key_line, key_column))
+        value_line, value_column = yamldoc.node_position(value_node)
+        positions[path + (key,)] = (value_line, value_column, key_line, key_column)
+        result[key] = _to_data(value_node, path + (key,), positions, display, depth + 1)
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yamldoc.ScalarNode):
+            key_line, key_column = yamldoc.node_position(key_node)
+            raise PolicylintError("policy keys must be plain text", Location(display, key_line, key_column))
+    return result
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def load_schema() -> dict:
+    schema_path = os.path.join(os.path.dirname(__file__), "schema", "policy.schema.json")
+    with open(schema_path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _location(positions: dict, path: Tuple[Any, ...], display: str, key: bool = False) -> Location:
+    while path and path not in positions:
+        path = path[:-1]
+    line, column, key_line, key_column = positions.get(path, (1, 1, 1, 1))
+    if key:
+        return Location(display, key_line, key_column)
+    return Location(display, line, column)
+
+
+def _describe(path: Tuple[Any, ...]) -> str:
+    if not path:
+        return "the policy"
+    return ".".join(str(part) if not isinstance(part, int) else f"[{part}]" for part in path).replace(".[", "[")
+
+
+_TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "text", "boolean": "true or false",
+               "integer": "a whole number", "number": "a number", "null": "nothing"}
+
+
+def _schema_message(error: Any) -> Tuple[str, Tuple[Any, ...], bool]:
+    """(message, path of the offending node, whether to point at the key) for one schema error."""
+    path = tuple(error.absolute_path)
+    where = _describe(path)
+    validator = error.validator
+    if validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extras = [key for key in error.instance if key not in error.schema.get("properties", {})]
+        key = sorted(extras)[0] if extras else "?"
+        hint = difflib.get_close_matches(key, allowed, n=1)
+        suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+        return (f"unknown key {key!r} in {where}{suggestion}; expected one of: {', '.join(allowed)}",
+                path + (key,), True)
+    if validator == "type":
+        expected = error.validator_value
+        names = [expected] if isinstance(expected, str) else list(expected)
+        wanted = " or ".join(_TYPE_NAMES.get(name, name) for name in names)
+        return f"{where} must be {wanted}, not {_show(error.instance)}", path, False
+    if validator == "enum":
+        choices = ", ".join(str(choice) for choice in error.validator_value)
+        return f"{where} must be one of {choices}, not {_show(error.instance)}", path, False
+    if validator == "const":
+        return f"{where} must be {error.validator_value!r}, not {_show(error.instance)}", path, False
+    if validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else "?"
+        return f"{where} is missing the required key {missing!r}", path, False
+    if validator == "anyOf" and path and path[0] == "exceptions":
+        return f"{where} must name at least one of images, paths or rules", path, False
+    if validator == "minLength":
+        return f"{where} must not be empty", path, False
+    if validator == "minProperties":
+        return f"{where} must not be empty", path, False
+    if validator == "pattern" and path and path[-1] == "expires":
+        return f"{where} must be a date written YYYY-MM-DD, not {_show(error.instance)}", path, False
+    if validator == "pattern" and len(path) == 2 and path[0] == "environments":
+        return (f"environment name {path[-1]!r} must start with a letter or digit and use only "
+                "letters, digits, '_', '.' and '-'", path, True)
+    return f"{where}: {error.message}", path, False
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return repr(value)
+
+
+def _validate(data: Any, positions: dict, display: str) -> None:
+    import jsonschema
+
+    if not isinstance(data, dict):
+        raise PolicylintError(
+            "policy must be a mapping with keys such as version, registries, tags",
+            _location(positions, (), display),
+        )
+    validator = jsonschema.Draft202012Validator(load_schema())
+    problems = []
+    for error in validator.iter_errors(data):
+        message, path, on_key = _schema_message(error)
+        location = _location(positions, path, display, key=on_key)
+        problems.append((location.line, location.column, message, location))
+    if problems:
+        problems.sort(key=lambda problem: (problem[0], problem[1], problem[2]))
+        _, _, message, location = problems[0]
+        raise PolicylintError(message, location)
+    _check_semantics(data, positions, display)
+
+
+def _check_semantics(data: dict, positions: dict, display: str) -> None:
+    from policylint.rules import RULES
+
+    def fail(message: str, path: Tuple[Any, ...], key: bool = False) -> None:
+        raise PolicylintError(message, _location(positions, path, display, key=key))
+
+    def check_globs(path: Tuple[Any, ...], values: List[str]) -> None:
+        for index, value in enumerate(values):
+            problem = glob_error(value)
+            if problem:
+                fail(problem, path + (index,))
+
+    for section in ("registries",):
+        for key in ("allow", "deny"):
+            check_globs((section, key), data.get(section, {}).get(key, []))
+    check_globs(("tags", "deny"), data.get("tags", {}).get("deny", []))
+    check_globs(("ignore",), data.get("ignore", []))
+    for name, environment in data.get("environments", {}).items():
+        pattern = environment.get("tags", {}).get("pattern")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                fail(f"environments.{name}.tags.pattern is not a valid regular expression: {error}",
+                     ("environments", name, "tags", "pattern"))
+        check_globs(("environments", name, "match", "paths"), environment["match"].get("paths", []))
+        check_globs(("environments", name, "images"), environment.get("images", []))
+    for index, exception in enumerate(data.get("exceptions", [])):
+        for position, rule in enumerate(exception.get("rules", [])):
+            if rule not in RULES:
+                fail(_unknown_rule(rule), ("exceptions", index, "rules", position))
+        check_globs(("exceptions", index, "paths"), exception.get("paths", []))
+        check_globs(("exceptions", index, "images"), exception.get("images", []))
+        expires = exception.get("expires")
+        if expires is not None:
+            try:
+                datetime.date.fromisoformat(expires)
+            except ValueError:
+                fail(f"exceptions[{index}].expires {expires!r} is not a real date",
+                     ("exceptions", index, "expires"))
+    for rule in data.get("severity", {}):
+        if rule not in RULES:
+            fail(_unknown_rule(rule), ("severity", rule), key=True)
+
+
+def _unknown_rule(rule: str) -> str:
+    from policylint.rules import RULES
+
+    hint = difflib.get_close_matches(rule, list(RULES), n=1)
+    suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+    return f"unknown rule {rule!r}{suggestion}; see 'policylint rules'"
+
+
+# --- compilation ----------------------------------------------------------------------------
+
+
+def compile_policy(data: Mapping[str, Any], positions: dict, source: Optional[str],
+                   base_dir: Optional[str]) -> Policy:
+    def where(path: Tuple[Any, ...]) -> Optional[Location]:
+        if source is None:
+            return None
+        return _location(positions, path, source)
+
+    def patterns(values: Optional[List[str]]) -> Optional[Tuple[RepositoryPattern, ...]]:
+        if values is None:
+            return None
+        return tuple(compile_repository_pattern(value) for value in values)
+
+    def path_globs(values: Optional[List[str]]) -> Optional[Tuple[PathGlob, ...]]:
+        if values is None:
+            return None
+        return tuple(compile_path_glob(value) for value in values)
+
+    registries = data.get("registries", {})
+    tags = data.get("tags", {})
+    environments = []
+    for name, env in data.get("environments", {}).items():
+        pattern = env.get("tags", {}).get("pattern")
+        environments.append(Environment(
+            name=name,
+            paths=path_globs(env["match"].get("paths", [])) or (),
+            namespaces=tuple(env["match"].get("namespaces", [])),
+            images=patterns(env.get("images")),
+            tag_pattern=re.compile(pattern) if pattern is not None else None,
+            digests_required=bool(env.get("digests", {}).get("require", False)),
+            location=where(("environments", name)),
+        ))
+    exceptions = []
+    for index, item in enumerate(data.get("exceptions", [])):
+        expires = item.get("expires")
+        exceptions.append(PolicyException(
+            images=patterns(item.get("images")),
+            rules=tuple(item["rules"]) if "rules" in item else None,
+            paths=path_globs(item.get("paths")),
+            reason=item["reason"],
+            expires=datetime.date.fromisoformat(expires) if expires else None,
+            location=where(("exceptions", index)),
+        ))
+    return Policy(
+        source=source,
+        base_dir=base_dir,
+        allow=patterns(registries.get("allow")),
+        deny=patterns(registries.get("deny")) or (),
+        tags_required=bool(tags.get("require", True)),
+        tags_deny=tuple(tags.get("deny", ["latest"])),
+        digests_required=bool(data.get("digests", {}).get("require", False)),
+        fully_qualified=bool(data.get("fully_qualified", False)),
+        inline_waivers=bool(data.get("inline_waivers", True)),
+        environments=tuple(environments),
+        exceptions=tuple(exceptions),
+        ignore=path_globs(data.get("ignore", [])) or (),
+        severity=dict(data.get("severity", {})),
+    )

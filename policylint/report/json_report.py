@@ -1,0 +1,55 @@
+"""JSON output: `version`, `findings` and `summary`, as SPEC §6 describes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, TextIO
+
+from policylint import __version__
+from policylint.model import Finding, RunResult
+from policylint.report import ReportOptions
+
+FORMAT_VERSION = 1
+
+
+def finding_to_dict(finding: Finding) -> Dict[str, Any]:
+    loc = finding.location
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "fix": finding.fix,
+        "path": loc.path,
+        "line": loc.line,
+        "column": loc.column,
+        "end_column": loc.end_column,
+        "image": finding.image,
+        "normalized": finding.normalized,
+        "kind": finding.kind,
+        "environment": finding.environment,
+        "context": dict(finding.context),
+    }
+
+
+def summary(result: RunResult) -> Dict[str, Any]:
+    return {
+        "files_scanned": result.files_scanned,
+        "files_unreadable": result.unreadable,
+        "references": result.references,
+        "suppressed": result.suppressed,
+        "findings": result.counts(),
+    }
+
+
+def dump(document: Any, out: TextIO) -> None:
+    # ensure_ascii keeps the output valid UTF-8 even for lone surrogates from undecodable bytes
+    out.write(json.dumps(document, indent=2, ensure_ascii=True) + "\n")
+
+
+def write(result: RunResult, out: TextIO, options: ReportOptions) -> None:
+    dump({
+        "version": FORMAT_VERSION,
+        "tool": {"name": "policylint", "version": __version__},
+        "findings": [finding_to_dict(finding) for finding in result.findings],
+        "summary": summary(result),
+    }, out)

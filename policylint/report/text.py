@@ -1,0 +1,31 @@
+"""Text output: one line per finding, `path:line:col: severity rule-id message`."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from policylint.model import Finding, RunResult
+from policylint.report import ReportOptions
+from policylint.report.safe_text import printable
+
+_COLORS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
+_RESET = "\033[0m"
+_BOLD = "\033[1m"
+
+
+def format_finding(finding: Finding, color: bool = False) -> str:
+    loc = finding.location
+    severity = finding.severity.value
+    message = finding.message
+    if finding.fix:
+        message += f" (fix: {finding.fix})"
+    position = f"{printable(loc.path)}:{loc.line}:{loc.column}:"
+    if color:
+        position = f"{_BOLD}{position}{_RESET}"
+        severity = f"{_COLORS[severity]}{severity}{_RESET}"
+    return f"{position} {severity} {finding.rule} {printable(message)}"
+
+
+def write(result: RunResult, out: TextIO, options: ReportOptions) -> None:
+    for finding in result.findings:
+        out.write(format_finding(finding, options.color) + "\n")

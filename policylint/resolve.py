@@ -1,0 +1,67 @@
+"""Resolve: an Occurrence found by a scanner, plus the policy, becomes the Subject rules judge."""
+
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+from policylint.model import Occurrence, Subject
+from policylint.policy import Environment, Policy
+from policylint.reference import InvalidReference, parse
+
+
+def policy_relative_path(policy: Policy, abspath: Optional[str], display: str) -> Optional[str]:
+    """The file's path relative to the policy's folder (what path globs match), or None when outside it."""
+    if abspath is None or policy.base_dir is None:
+        relative = display
+    else:
+        relative = os.path.relpath(abspath, policy.base_dir)
+    relative = relative.replace(os.sep, "/")
+    if relative == ".." or relative.startswith("../"):
+        return None
+    return relative[2:] if relative.startswith("./") else relative
+
+
+def environment_for(
+    policy: Policy,
+    relative_path: Optional[str],
+    namespace: Optional[str],
+    forced: Optional[Environment] = None,
+) -> Optional[Environment]:
+    """The first environment whose paths match the file or whose namespaces match the object."""
+    if forced is not None:
+        return forced
+    from fnmatch import fnmatchcase
+
+    for environment in policy.environments:
+        if relative_path is not None and any(glob.matches(relative_path) for glob in environment.paths):
+            return environment
+        if namespace and any(fnmatchcase(namespace, pattern) for pattern in environment.namespaces):
+            return environment
+    return None
+
+
+def resolve(occurrence: Occurrence, environment: Optional[Environment]) -> Subject:
+    """Parse the resolved text (unless variables left it meaningless) and scope the environment."""
+    ref = None
+    error = None
+    if not occurrence.unresolved:
+        if occurrence.resolved.strip() == "" and occurrence.resolved != occurrence.written:
+            error = "it resolves to an empty string"
+        else:
+            try:
+                ref = parse(occurrence.resolved)
+            except InvalidReference as problem:
+                error = str(problem)
+    in_scope = environment is not None and ref is not None and environment.governs(ref.repository)
+    return Subject(
+        written=occurrence.written,
+        resolved=occurrence.resolved,
+        ref=ref,
+        error=error,
+        unresolved=occurrence.unresolved,
+        environment=environment,
+        in_scope=in_scope,
+        kind=occurrence.kind,
+        context=occurrence.context,
+    )

@@ -1,0 +1,105 @@
+"""Waivers: inline `# policylint: ignore=RULE[,RULE] -- reason` comments and policy exceptions.
+
+Rules never see waivers; the engine applies them to finished findings. An inline waiver covers
+findings on its own line and on the line below. Waivers that give no reason, name an unknown
+rule, or are not allowed by the policy produce `invalid-waiver` notes so reviewers see them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Tuple
+
+from policylint.model import Finding, Location
+from policylint.policy import Policy, PolicyException
+
+_WAIVER_RE = re.compile(
+    r"#\s*policylint:\s*ignore\s*=\s*(?P<rules>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)"
+    r"(?P<rest>[^\r\n]*)"
+)
+_REASON_RE = re.compile(r"\A\s*--\s*(?P<reason>\S.*?)\s*\Z")
+
+
+@dataclass(frozen=True)
+class InlineWaiver:
+    line: int
+    column: int
+    rules: Tuple[str, ...]
+    reason: Optional[str]
+
+
+def find_inline_waivers(text: str) -> List[InlineWaiver]:
+    """Every inline waiver comment in `text`, with its 1-based position."""
+    if "policylint:" not in text:
+        return []
+    waivers = []
+    for line_number, line in enumerate(text.splitlines(), start=1):
+        if "policylint:" not in line:
+            continue
+        match = _WAIVER_RE.search(line)
+        if match is None:
+            continue
+        rules = tuple(rule.strip() for rule in match.group("rules").split(","))
+        reason_match = _REASON_RE.match(match.group("rest"))
+        reason = reason_match.group("reason") if reason_match else None
+        waivers.append(InlineWaiver(line_number, match.start() + 1, rules, reason))
+    return waivers
+
+
+def apply_inline_waivers(
+    findings: List[Finding], waivers: List[InlineWaiver], path: str, allowed: bool, known_rules: Iterable[str]
+) -> Tuple[List[Finding], List[Tuple[Location, str]], int]:
+    """(kept findings, problems with waivers as (location, message), number waived)."""
+    known = set(known_rules)
+    problems: List[Tuple[Location, str]] = []
+    by_line: Dict[int, List[InlineWaiver]] = {}
+    for waiver in waivers:
+        location = Location(path, waiver.line, waiver.column)
+        if not allowed:
+            problems.append((location, "inline waivers are turned off by the policy or --no-inline-waivers; "
+                                       "this comment waives nothing"))
+            continue
+        unknown = [rule for rule in waiver.rules if rule not in known]
+        if unknown:
+            problems.append((location, f"inline waiver names unknown rule {', '.join(unknown)}; "
+                                       "see 'policylint rules'"))
+        if waiver.reason is None:
+            problems.append((location, "inline waiver gives no reason; write "
+                                       f"'# policylint: ignore={','.join(waiver.rules)} -- why'"))
+        for line in (waiver.line, waiver.line + 1):
+            by_line.setdefault(line, []).append(waiver)
+    kept = []
+    waived = 0
+    for finding in findings:
+        covering = by_line.get(finding.location.line, ())
+        if any(finding.rule in waiver.rules for waiver in covering):
+            waived += 1
+        else:
+            kept.append(finding)
+    return kept, problems, waived
+
+
+def exception_applies(
+    exception: PolicyException, finding: Finding, relative_path: Optional[str], repository: Optional[str]
+) -> bool:
+    if exception.rules is not None and finding.rule not in exception.rules:
+        return False
+    if exception.paths is not None and (
+        relative_path is None or not any(glob.matches(relative_path) for glob in exception.paths)
+    ):
+        return False
+    if exception.images is not None and (
+        repository is None or not any(pattern.matches(repository) for pattern in exception.images)
+    ):
+        return False
+    return True
+
+
+def active_exceptions(policy: Policy, today: datetime.date) -> List[PolicyException]:
+    return [item for item in policy.exceptions if item.expires is None or item.expires >= today]
+
+
+def expired_exceptions(policy: Policy, today: datetime.date) -> List[PolicyException]:
+    return [item for item in policy.exceptions if item.expires is not None and item.expires < today]
