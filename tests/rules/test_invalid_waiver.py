@@ -1,0 +1,43 @@
+from helpers import lint
+
+
+def test_waiver_with_reason_waives_the_line_below():
+    text = "# policylint: ignore=tag-denied -- upstream has no versions\nFROM node:latest\n"
+    assert lint(text) == []
+
+
+def test_waiver_without_reason_still_waives_but_is_noted():
+    text = "# policylint: ignore=tag-denied\nFROM node:latest\n"
+    assert lint(text) == [("invalid-waiver", 1, 1)]
+
+
+def test_waiver_for_another_rule_does_not_waive():
+    text = "# policylint: ignore=tag-missing -- wrong rule\nFROM node:latest\n"
+    assert lint(text) == [("tag-denied", 2, 6)]
+
+
+def test_unknown_rule_in_waiver_is_noted():
+    text = "# policylint: ignore=tag-denid -- typo\nFROM node:latest\n"
+    assert lint(text) == [("invalid-waiver", 1, 1), ("tag-denied", 2, 6)]
+
+
+def test_several_rules_in_one_waiver():
+    text = "# policylint: ignore=tag-denied,registry-not-allowed -- vendor image\nFROM quay.io/x/y:latest\n"
+    assert lint(text, policy="version: 1\nregistries: {allow: [ghcr.io]}\n") == []
+
+
+def test_waivers_turned_off_by_option_and_policy():
+    text = "# policylint: ignore=tag-denied -- reason\nFROM node:latest\n"
+    assert lint(text, inline_waivers=False) == [("invalid-waiver", 1, 1), ("tag-denied", 2, 6)]
+    assert lint(text, policy="version: 1\ninline_waivers: false\n") == [
+        ("invalid-waiver", 1, 1), ("tag-denied", 2, 6)]
+
+
+def test_waiver_in_yaml_comment_on_the_same_line():
+    text = ("services:\n  web:\n    image: node:latest  # policylint: ignore=tag-denied -- demo only\n")
+    assert lint(text, kind="compose", path="compose.yaml") == []
+
+
+def test_waiver_two_lines_above_does_not_apply():
+    text = "# policylint: ignore=tag-denied -- reason\n\nFROM node:latest\n"
+    assert lint(text) == [("tag-denied", 3, 6)]

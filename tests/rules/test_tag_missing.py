@@ -1,0 +1,26 @@
+from helpers import findings, lint
+
+
+def test_untagged_image_is_flagged_at_the_reference():
+    assert lint("FROM nginx\n") == [("tag-missing", 1, 6)]
+
+
+def test_message_states_latest_and_the_fix():
+    (finding,) = findings("FROM nginx\n")
+    assert "nginx:latest" in finding.message
+    assert finding.fix == "write nginx:<version>"
+
+
+def test_tag_or_digest_satisfies_the_rule():
+    digest = "sha256:" + "a" * 64
+    assert lint(f"FROM nginx:1.27.3\nFROM redis@{digest}\n") == []
+
+
+def test_off_when_tags_not_required():
+    assert lint("FROM nginx\n", policy="version: 1\ntags: {require: false}\n") == []
+
+
+def test_severity_override_and_off():
+    (finding,) = findings("FROM nginx\n", policy="version: 1\nseverity: {tag-missing: warning}\n")
+    assert finding.severity.value == "warning"
+    assert lint("FROM nginx\n", policy="version: 1\nseverity: {tag-missing: 'off'}\n") == []

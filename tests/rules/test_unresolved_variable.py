@@ -1,0 +1,28 @@
+from helpers import findings, lint
+
+
+def test_arg_without_default_is_unresolved_not_tag_missing():
+    assert lint("ARG BASE\nFROM ${BASE}\n") == [("unresolved-variable", 2, 6)]
+    (finding,) = findings("ARG BASE\nFROM ${BASE}\n")
+    assert "BASE" in finding.message
+
+
+def test_build_arg_resolves_it():
+    assert lint("ARG BASE\nFROM ${BASE}\n", build_args={"BASE": "alpine:3.20"}) == []
+    assert lint("ARG BASE\nFROM ${BASE}\n", build_args={"BASE": "alpine"}) == [("tag-missing", 2, 6)]
+
+
+def test_names_every_missing_variable():
+    (finding,) = findings("ARG REG\nARG TAG\nFROM $REG/app:$TAG\n")
+    assert "REG" in finding.message and "TAG" in finding.message
+
+
+def test_default_resolves_and_message_shows_resolution():
+    (finding,) = findings("ARG TAG=latest\nFROM alpine:${TAG}\n")
+    assert finding.rule == "tag-denied"
+    assert "alpine:${TAG} (resolved to alpine:latest)" in finding.message
+
+
+def test_compose_variable_missing_from_env_file():
+    text = "services:\n  web:\n    image: nginx:${NGINX_TAG}\n"
+    assert lint(text, kind="compose", path="compose.yaml") == [("unresolved-variable", 3, 12)]
