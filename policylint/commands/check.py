@@ -7,8 +7,8 @@ import os
 import sys
 from typing import Optional, TextIO
 
-from policylint.commands import common
 from policylint import engine
+from policylint.commands import common
 from policylint.model import RunResult, Severity
 from policylint.report import ReportOptions, write
 
@@ -62,14 +62,14 @@ def run_check(args: argparse.Namespace) -> RunResult:
 def run(args: argparse.Namespace) -> int:
     from policylint import baseline as baseline_module
 
+    recorded = baseline_module.load_baseline(args.baseline) if args.baseline else None
     result = run_check(args)
-    if args.baseline:
-        recorded = baseline_module.load_baseline(args.baseline)
+    if args.write_baseline:  # everything found now, including what the old baseline hides
+        baseline_module.write_baseline(args.write_baseline, result.findings)
+    if recorded is not None:
         kept, hidden = baseline_module.apply_baseline(result.findings, recorded)
         result.findings = kept
         result.suppressed += hidden
-    if args.write_baseline:
-        baseline_module.write_baseline(args.write_baseline, result.findings)
     report_options = ReportOptions(color=False, link_base=_link_base())
     if args.sarif_file:
         _write_file(args.sarif_file, "sarif", result, report_options, append=False)

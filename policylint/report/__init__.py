@@ -28,7 +28,7 @@ class ReportOptions:
     color: bool = False
     # Base URL for links to files in the markdown summary, e.g.
     # https://github.com/OWNER/REPO/blob/SHA ; None for plain paths.
-    link_base: "str | None" = None
+    link_base: str | None = None
 
 
 def write(format_name: str, result: RunResult, out: TextIO, options: ReportOptions) -> None:

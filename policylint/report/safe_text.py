@@ -7,7 +7,7 @@ import re
 _UNSAFE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
-def _escape(match: "re.Match[str]") -> str:
+def _escape(match: re.Match[str]) -> str:
     char = match.group(0)
     special = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
     if char in special:

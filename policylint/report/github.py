@@ -1,0 +1,57 @@
+"""GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` annotation per finding.
+
+Escaping is exactly that of actions/toolkit (`packages/core/src/command.ts`): the message
+escapes `%`, CR and LF; property values also escape `:` and `,`. So no file name or message
+can end the command early or start another one. Lone surrogates (from undecodable bytes)
+become U+FFFD, since the runner reads UTF-8.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, TextIO, Tuple
+
+from policylint.model import Finding, RunResult
+from policylint.report import ReportOptions
+
+COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _text(value: object) -> str:
+    return _SURROGATE_RE.sub("\ufffd", str(value))
+
+
+def escape_data(value: object) -> str:
+    return _text(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(value: object) -> str:
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def _message(finding: Finding) -> str:
+    if finding.fix:
+        return f"{finding.message} Fix: {finding.fix}"
+    return finding.message
+
+
+def command(finding: Finding) -> str:
+    """The workflow command line (without newline) that annotates `finding`."""
+    loc = finding.location
+    props: List[Tuple[str, object]] = [("file", loc.path)]
+    if loc.line >= 1:
+        props.append(("line", loc.line))
+        if loc.column >= 1:
+            props.append(("col", loc.column))
+            if loc.end_column is not None and loc.end_column > loc.column:
+                props.append(("endColumn", loc.end_column))
+    props.append(("title", finding.rule))
+    rendered = ",".join(f"{key}={escape_property(value)}" for key, value in props)
+    return f"::{COMMANDS[finding.severity.value]} {rendered}::{escape_data(_message(finding))}"
+
+
+def write(result: RunResult, out: TextIO, options: ReportOptions) -> None:
+    for finding in result.findings:
+        out.write(command(finding) + "\n")
