@@ -183,11 +183,16 @@ def _to_data(node: Any, path: Tuple[Any, ...], positions: dict, display: str, de
             for index, item in enumerate(node.value)
         ]
     result: Dict[str, Any] = {}
+    written = set()
+    for key_node, _ in node.value:
+        if isinstance(key_node, yamldoc.ScalarNode) and key_node.value != "<<":
+            if key_node.value in written:
+                key_line, key_column = yamldoc.node_position(key_node)
+                raise PolicylintError(f"duplicate key {key_node.value!r}", Location(display, key_line, key_column))
+            written.add(key_node.value)
     for key_node, value_node in yamldoc.mapping_items(node):
         key = key_node.value
         key_line, key_column = yamldoc.node_position(key_node)
-        if key in result:
-            raise PolicylintError(f"duplicate key {key!r}", Location(display, key_line, key_column))
         value_line, value_column = yamldoc.node_position(value_node)
         positions[path + (key,)] = (value_line, value_column, key_line, key_column)
         result[key] = _to_data(value_node, path + (key,), positions, display, depth + 1)

@@ -90,11 +90,9 @@ def exception_applies(
         relative_path is None or not any(glob.matches(relative_path) for glob in exception.paths)
     ):
         return False
-    if exception.images is not None and (
-        repository is None or not any(pattern.matches(repository) for pattern in exception.images)
-    ):
-        return False
-    return True
+    return exception.images is None or (
+        repository is not None and any(pattern.matches(repository) for pattern in exception.images)
+    )
 
 
 def active_exceptions(policy: Policy, today: datetime.date) -> List[PolicyException]:

@@ -1,0 +1,275 @@
+"""The command line, run in process: exit codes, formats, options, stdin, error lines."""
+
+import io
+import json
+import os
+import sys
+
+import pytest
+
+from policylint.cli import main
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    """A small repository as the current folder."""
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return tmp_path
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def run(*argv):
+    return main(list(argv))
+
+
+def test_clean_repo_exits_0_and_prints_summary(repo, capsys):
+    write(repo / "Dockerfile", "FROM nginx:1.27\n")
+    assert run() == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "1 files scanned, 1 references checked; 0 errors" in captured.err
+
+
+def test_findings_exit_1_with_sorted_lines(repo, capsys):
+    write(repo / "b" / "Dockerfile", "FROM nginx\n")
+    write(repo / "a" / "Dockerfile", "FROM redis:latest\nFROM alpine\n")
+    assert run("check", ".") == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(" ")[0] for line in lines] == ["a/Dockerfile:1:6:", "a/Dockerfile:2:6:", "b/Dockerfile:1:6:"]
+    assert lines[0] == ("a/Dockerfile:1:6: error tag-denied redis:latest: tag latest is denied by tags.deny "
+                        "(fix: write redis:<version>)")
+
+
+def test_check_is_the_default_command(repo, capsys):
+    write(repo / "Dockerfile", "FROM nginx\n")
+    assert run("Dockerfile") == 1
+    assert run("-q", "Dockerfile") == 1
+
+
+@pytest.mark.parametrize("fail_on, expected", [("error", 0), ("warning", 1), ("note", 1), ("never", 0)])
+def test_fail_on_threshold(repo, fail_on, expected):
+    write(repo / "Dockerfile", "ARG BASE\nFROM $BASE\n")  # unresolved-variable is a warning
+    assert run("--fail-on", fail_on) == expected
+
+
+def test_fail_on_never_with_errors(repo):
+    write(repo / "Dockerfile", "FROM nginx\n")
+    assert run("--fail-on", "never") == 0
+
+
+def test_json_format(repo, capsys):
+    write(repo / "Dockerfile", "FROM nginx\n")
+    assert run("-f", "json") == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["version"] == 1
+    (finding,) = document["findings"]
+    assert finding["rule"] == "tag-missing"
+    assert (finding["path"], finding["line"], finding["column"]) == ("Dockerfile", 1, 6)
+    assert finding["image"] == "nginx" and finding["normalized"] == "docker.io/library/nginx"
+    assert finding["kind"] == "dockerfile" and finding["environment"] is None
+    assert document["summary"]["findings"] == {"error": 1, "warning": 0, "note": 0}
+    assert document["summary"]["files_scanned"] == 1
+
+
+def test_output_file(repo, capsys):
+    write(repo / "Dockerfile", "FROM nginx\n")
+    assert run("-o", "report.txt") == 1
+    assert capsys.readouterr().out == ""
+    assert (repo / "report.txt").read_text().startswith("Dockerfile:1:6: error tag-missing")
+
+
+def test_policy_option_and_discovery(repo, capsys):
+    write(repo / "Dockerfile", "FROM quay.io/a/b:1\n")
+    write(repo / "strict.yaml", "version: 1\nregistries: {allow: [ghcr.io]}\n")
+    assert run() == 0
+    assert run("-p", "strict.yaml") == 1
+    write(repo / ".policylint.yaml", "version: 1\nregistries: {allow: [ghcr.io]}\n")
+    assert run() == 1
+    assert "registry-not-allowed" in capsys.readouterr().out
+
+
+def test_policy_found_from_subfolder_scan(repo, capsys):
+    write(repo / ".policylint.yaml", "version: 1\nregistries: {allow: [ghcr.io]}\n")
+    write(repo / "svc" / "Dockerfile", "FROM quay.io/a/b:1\n")
+    assert run("svc") == 1
+    assert capsys.readouterr().out.startswith("svc/Dockerfile:1:6: error registry-not-allowed")
+
+
+def test_invalid_policy_exits_2_with_position(repo, capsys):
+    write(repo / ".policylint.yaml", "version: 1\ntags:\n  requir: true\n")
+    write(repo / "Dockerfile", "FROM nginx:1\n")
+    assert run() == 2
+    err = capsys.readouterr().err
+    assert err.startswith("policylint: .policylint.yaml:3:3: unknown key 'requir'")
+    assert "Traceback" not in err
+
+
+def test_missing_policy_file_exits_2(repo, capsys):
+    assert run("-p", "nope.yaml") == 2
+    assert "nope.yaml does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [
+    ["--format", "xml"], ["--fail-on", "sometimes"], ["--bogus"], ["rules", "no-such-rule"],
+    ["--build-arg", "=x"], ["--env", "prod"], ["does-not-exist"], ["--stdin-filename", "x.yaml"],
+])
+def test_usage_errors_exit_2_without_traceback(repo, capsys, argv):
+    write(repo / "Dockerfile", "FROM nginx:1\n")
+    assert run(*argv) == 2
+    err = capsys.readouterr().err
+    assert err.strip() and "Traceback" not in err
+
+
+def test_internal_error_is_one_line_and_debug_shows_traceback(repo, capsys, monkeypatch):
+    write(repo / "Dockerfile", "FROM nginx:1\n")
+    from policylint import engine
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(engine, "check_source", boom)
+    assert run() == 2
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: kaboom" in err and "Traceback" not in err
+    assert run("--debug") == 2
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_build_arg(repo, capsys):
+    write(repo / "Dockerfile", "ARG BASE\nFROM ${BASE}\n")
+    assert run("--fail-on", "warning") == 1
+    assert run("--fail-on", "warning", "--build-arg", "BASE=alpine:3.20") == 0
+
+
+def test_env_option(repo, capsys):
+    write(repo / ".policylint.yaml",
+          "version: 1\nenvironments:\n  release:\n    match: {paths: [prod/**]}\n    tags: {pattern: '^v[0-9]+$'}\n")
+    write(repo / "Dockerfile", "FROM app:1.0\n")
+    assert run() == 0
+    assert run("--env", "release") == 1
+    assert "tag-pattern-mismatch" in capsys.readouterr().out
+
+
+def test_exclude_and_policy_ignore(repo, capsys):
+    write(repo / "vendor" / "Dockerfile", "FROM nginx\n")
+    write(repo / "app" / "Dockerfile", "FROM nginx:1\n")
+    assert run() == 1
+    assert run("--exclude", "vendor") == 0
+    write(repo / ".policylint.yaml", "version: 1\nignore: ['vendor/**']\n")
+    assert run() == 0
+
+
+def test_stdin_with_filename(repo, capsys, monkeypatch):
+    manifest = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(manifest.encode())))
+    assert run("-", "--stdin-filename", "rendered.yaml") == 1
+    assert capsys.readouterr().out.startswith("rendered.yaml:7:12: error tag-missing")
+
+
+def test_stdin_dockerfile_sniffed(repo, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"# hi\nFROM nginx\n")))
+    assert run("-") == 1
+    assert capsys.readouterr().out.startswith("-:2:6: error tag-missing")
+
+
+def test_no_color_and_color_on_tty(repo, capsys, monkeypatch):
+    write(repo / "Dockerfile", "FROM nginx\n")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    run()
+    assert "\033[" in capsys.readouterr().out
+    run("--no-color")
+    assert "\033[" not in capsys.readouterr().out
+    monkeypatch.setenv("NO_COLOR", "1")
+    run()
+    assert "\033[" not in capsys.readouterr().out
+
+
+def test_quiet_suppresses_summary(repo, capsys):
+    write(repo / "Dockerfile", "FROM nginx:1\n")
+    run("-q")
+    assert capsys.readouterr().err == ""
+
+
+def test_rules_list_and_page(repo, capsys):
+    assert run("rules") == 0
+    out = capsys.readouterr().out
+    assert "tag-missing" in out and "registry-not-allowed" in out
+    assert run("rules", "tag-missing") == 0
+    page = capsys.readouterr().out
+    assert "## Example" in page and "## Use instead" in page
+
+
+def test_explain(repo, capsys):
+    assert run("explain", "nginx") == 1
+    out = capsys.readouterr().out
+    assert "normalized:     docker.io/library/nginx" in out
+    assert "tag-missing" in out
+    assert run("explain", "nginx:1.27") == 0
+    assert run("explain", "Bad:Ref") == 1
+    assert "invalid" in capsys.readouterr().out
+
+
+def test_images_text_and_json(repo, capsys):
+    write(repo / "Dockerfile", "FROM nginx AS web\nFROM web\n")
+    write(repo / "compose.yaml", "services:\n  db:\n    image: postgres:16\n")
+    assert run("images") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "Dockerfile:1:6: dockerfile - nginx -> docker.io/library/nginx",
+        "compose.yaml:3:12: compose - postgres:16 -> docker.io/library/postgres:16",
+    ]
+    assert run("images", "-f", "json") == 0
+    entries = json.loads(capsys.readouterr().out)
+    assert entries[1]["context"]["service"] == "db"
+    assert {entry["kind"] for entry in entries} == {"dockerfile", "compose"}
+
+
+def test_init_writes_a_valid_policy(repo, capsys):
+    write(repo / "Dockerfile", "FROM nginx:1\nFROM ghcr.io/acme/tool:2\n")
+    assert run("init") == 0
+    text = (repo / ".policylint.yaml").read_text()
+    assert "docker.io/library" in text and "ghcr.io/acme" in text
+    assert run() == 0  # the starter policy accepts what the repository uses today
+    assert run("init") == 2  # never overwrites without --force
+
+
+def test_unparseable_file_is_reported_not_skipped(repo, capsys):
+    write(repo / "compose.yaml", "services:\n  web: [\n")
+    assert run() == 1
+    assert "parse-error" in capsys.readouterr().out
+
+
+def test_baseline_round_trip(repo, capsys):
+    write(repo / "Dockerfile", "FROM nginx\n")
+    assert run("--write-baseline", "baseline.json") == 1
+    assert run("--baseline", "baseline.json") == 0
+    write(repo / "Dockerfile", "# moved\n\nFROM nginx\n")
+    assert run("--baseline", "baseline.json") == 0
+    write(repo / "Dockerfile", "FROM nginx\nFROM redis\n")
+    assert run("--baseline", "baseline.json") == 1
+    assert "redis" in capsys.readouterr().out
+
+
+def test_sarif_and_summary_files(repo, capsys):
+    write(repo / "Dockerfile", "FROM nginx\n")
+    assert run("-f", "github", "--sarif-file", "out.sarif", "--summary-file", "summary.md") == 1
+    assert capsys.readouterr().out.startswith("::error file=Dockerfile,line=1,col=6")
+    assert json.loads((repo / "out.sarif").read_text())["version"] == "2.1.0"
+    assert "tag-missing" in (repo / "summary.md").read_text()
+
+
+def test_python_dash_m(repo):
+    import subprocess
+
+    write(repo / "Dockerfile", "FROM nginx\n")
+    env = dict(os.environ)
+    completed = subprocess.run([sys.executable, "-m", "policylint", "-q"], capture_output=True, text=True, env=env)
+    assert completed.returncode == 1
+    assert completed.stdout.startswith("Dockerfile:1:6: error tag-missing")
