@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Iterable, Pattern
+from typing import Iterable, Optional, Pattern
 
 from policylint.reference import normalize_repository_pattern
 
@@ -56,7 +56,7 @@ def _translate(glob: str) -> str:
     return "".join(out)
 
 
-def glob_error(glob: str) -> "str | None":
+def glob_error(glob: str) -> str | None:
     """Why `glob` is not a usable glob, or None when it is fine."""
     if glob == "":
         return "a glob must not be empty"
@@ -77,26 +77,34 @@ def glob_error(glob: str) -> "str | None":
 
 @dataclass(frozen=True)
 class RepositoryPattern:
-    """A compiled registry/repository pattern; `text` is the entry as written in the policy."""
+    """A compiled registry/repository pattern; `text` is the entry as written in the policy.
+
+    `path_regex` is None for a host-only entry, which matches every repository on the host.
+    """
 
     text: str
-    regex: Pattern[str]
-    host_only: bool
+    host_regex: Pattern[str]
+    path_regex: Optional[Pattern[str]]
+
+    def host_matches(self, host: str) -> bool:
+        """Whether this pattern could match some repository on `host`."""
+        return self.host_regex.match(host.lower()) is not None
 
     def matches(self, repository: str) -> bool:
         host, _, path = repository.partition("/")
-        if self.host_only:
-            return self.regex.match(host.lower()) is not None
-        return self.regex.match(host.lower() + "/" + path) is not None
+        if not self.host_matches(host):
+            return False
+        return self.path_regex is None or self.path_regex.match(path) is not None
 
 
 def compile_repository_pattern(entry: str) -> RepositoryPattern:
     normalized = normalize_repository_pattern(entry.strip())
     host, sep, path = normalized.partition("/")
+    host_regex = re.compile(r"\A" + _translate(host.lower()) + r"\Z")
     if not sep:
-        return RepositoryPattern(entry, re.compile(r"\A" + _translate(host.lower()) + r"\Z"), True)
-    body = _translate(host.lower()) + "/" + _translate(path.rstrip("/"))
-    return RepositoryPattern(entry, re.compile(r"\A" + body + r"(?:/.*)?\Z", re.S), False)
+        return RepositoryPattern(entry, host_regex, None)
+    path_regex = re.compile(r"\A" + _translate(path.rstrip("/")) + r"(?:/.*)?\Z", re.S)
+    return RepositoryPattern(entry, host_regex, path_regex)
 
 
 def any_repository_match(patterns: Iterable[RepositoryPattern], repository: str) -> bool:

@@ -46,9 +46,13 @@ def check(subject: Subject, policy) -> Iterator[Violation]:
     if policy.allow is None or any_repository_match(policy.allow, repository):
         return
     allowed = ", ".join(pattern.text for pattern in policy.allow) or "none"
+    host = repository.partition("/")[0]
+    if any(pattern.host_matches(host) for pattern in policy.allow):
+        what = f"repository {repository} is not allowed"
+    else:
+        what = f"registry {host} is not allowed"
     yield Violation(
-        f"{subject.shown}: registry {ref.domain or repository} is not allowed "
-        f"(repository {repository}); allowed: {allowed}",
+        f"{subject.shown}: {what}; allowed: {allowed}",
         fix="pull it through an allowed registry",
         part="repository",
     )

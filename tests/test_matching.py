@@ -1,0 +1,63 @@
+"""Glob semantics of registry patterns and path globs (SPEC §4)."""
+
+import pytest
+
+from policylint.matching import compile_path_glob, compile_repository_pattern, glob_error, tag_matches_glob
+
+
+@pytest.mark.parametrize("pattern, repository, expected", [
+    ("registry.acme.com", "registry.acme.com/a/b", True),
+    ("registry.acme.com", "registry.acme.com.evil.io/a", False),
+    ("REGISTRY.acme.com", "registry.acme.com/a", True),
+    ("ghcr.io/acme", "ghcr.io/acme/app", True),
+    ("ghcr.io/acme", "ghcr.io/acme", True),
+    ("ghcr.io/acme", "ghcr.io/acmecorp/app", False),
+    ("ghcr.io/acme/", "ghcr.io/acme/app", True),
+    ("ghcr.io/*/app", "ghcr.io/x/app", True),
+    ("ghcr.io/*/app", "ghcr.io/x/y/app", False),
+    ("ghcr.io/**/app", "ghcr.io/x/y/app", True),
+    ("ghcr.io/**", "ghcr.io/x", True),
+    ("*.dkr.ecr.*.amazonaws.com", "1.dkr.ecr.us-east-1.amazonaws.com/app", True),
+    ("*.dkr.ecr.*.amazonaws.com", "dkr.ecr.us-east-1.amazonaws.com/app", False),
+    ("index.docker.io/library", "docker.io/library/nginx", True),
+    ("docker.io", "docker.io/bitnami/redis", True),
+    ("docker.io/library", "docker.io/bitnami/redis", False),
+    ("localhost:5000", "localhost:5000/app", True),
+    ("localhost", "localhost:5000/app", False),
+])
+def test_repository_patterns(pattern, repository, expected):
+    assert compile_repository_pattern(pattern).matches(repository) is expected
+
+
+@pytest.mark.parametrize("glob, path, expected", [
+    ("deploy/prod/**", "deploy/prod/a/b.yaml", True),
+    ("deploy/prod/**", "deploy/production/a.yaml", False),
+    ("deploy/prod", "deploy/prod/a.yaml", True),
+    ("**/compose.prod.yaml", "compose.prod.yaml", True),
+    ("**/compose.prod.yaml", "a/b/compose.prod.yaml", True),
+    ("*.tmpl.yaml", "a/b/x.tmpl.yaml", True),
+    ("deploy/*.yaml", "deploy/a.yaml", True),
+    ("deploy/*.yaml", "other/deploy/a.yaml", False),
+    ("./vendor", "vendor/x/Dockerfile", True),
+    ("vendor/", "src/vendor/x", True),
+    ("/vendor", "vendor/x", True),
+    ("dev/**", "devx/a", False),
+    ("file?.yaml", "file1.yaml", True),
+    ("file?.yaml", "file/.yaml", False),
+    ("[ab].yaml", "a.yaml", True),
+    ("[!ab].yaml", "a.yaml", False),
+])
+def test_path_globs(glob, path, expected):
+    assert compile_path_glob(glob).matches(path) is expected
+
+
+def test_glob_errors():
+    assert glob_error("[abc") is not None
+    assert glob_error("") is not None
+    assert glob_error("a/**/b") is None
+
+
+def test_tag_globs_are_case_sensitive_full_matches():
+    assert tag_matches_glob("1.0-SNAPSHOT", "*-SNAPSHOT")
+    assert not tag_matches_glob("1.0-snapshot", "*-SNAPSHOT")
+    assert not tag_matches_glob("latest-1", "latest")
