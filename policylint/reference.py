@@ -15,8 +15,11 @@ DEFAULT_DOMAIN = "docker.io"
 LEGACY_DEFAULT_DOMAIN = "index.docker.io"
 OFFICIAL_REPO_PREFIX = "library/"
 NAME_TOTAL_LENGTH_MAX = 255
-# Longest text that could still be a valid reference: name, ':' tag, '@sha512:' 128 hex.
-_MAX_REFERENCE_LENGTH = NAME_TOTAL_LENGTH_MAX + 1 + 128 + 1 + 7 + 128
+# Longest text that could still be a valid reference: name, ':' tag, '@sha512:' 128 hex, plus
+# the 6 characters that `index.docker.io/` loses when it is folded to `docker.io/`.
+_MAX_REFERENCE_LENGTH = (
+    NAME_TOTAL_LENGTH_MAX + 1 + 128 + 1 + 7 + 128 + len(LEGACY_DEFAULT_DOMAIN) - len(DEFAULT_DOMAIN)
+)
 
 _ALPHANUMERIC = r"[a-z0-9]+"
 _SEPARATOR = r"(?:[._]|__|[-]+)"
@@ -99,7 +102,7 @@ class ImageRef:
         return suffix
 
 
-def split_docker_domain(name: str) -> "tuple[str, str, bool]":
+def split_docker_domain(name: str) -> tuple[str, str, bool]:
     """Docker's splitDockerDomain: (domain, remainder, whether the domain was written)."""
     slash = name.find("/")
     first = name[:slash] if slash >= 0 else ""
@@ -144,7 +147,7 @@ def parse(text: str) -> ImageRef:
         implicit_library = True
     remote = remainder.split(":", 1)[0]
     if remote.lower() != remote:
-        raise InvalidReference(f"repository name ({remote}) must be lowercase")
+        raise InvalidReference(f"repository name {remote!r} must be lowercase")
     full = f"{domain}/{remainder}"
     match = _REFERENCE_RE.match(full)
     if match is None:
