@@ -41,6 +41,8 @@ _ANCHORED_TAG_RE = re.compile(rf"\A{_TAG}\Z", re.ASCII)
 _ANCHORED_DOMAIN_RE = re.compile(rf"\A{_DOMAIN_AND_PORT}\Z", re.ASCII)
 _ANCHORED_PATH_RE = re.compile(rf"\A{_REMOTE_NAME}\Z", re.ASCII)
 
+# Characters that no part of the grammar accepts (placeholders such as <PROJECT>, spaces, braces).
+_STRAY_CHARACTER_RE = re.compile(r"[^A-Za-z0-9._\-/:@\[\]+]", re.ASCII)
 # Algorithms the go-digest package knows, with the length of their hex encoding.
 DIGEST_HEX_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
 _LOWER_HEX_RE = re.compile(r"\A[a-f0-9]+\Z", re.ASCII)
@@ -85,6 +87,24 @@ class ImageRef:
             if name.startswith(OFFICIAL_REPO_PREFIX) and rest and "/" not in rest:
                 name = rest
         return name + self._suffix
+
+    @property
+    def familiar_name(self) -> str:
+        """The short name without tag or digest, for messages and fixes.
+
+        Docker's familiar form is ambiguous for Docker Hub paths whose first component looks
+        like a host (`docker.io/foo.bar/baz` -> `foo.bar/baz`); then the full repository is used.
+        """
+        name = self.repository
+        if self.domain == DEFAULT_DOMAIN:
+            short = self.path
+            rest = short[len(OFFICIAL_REPO_PREFIX):]
+            if short.startswith(OFFICIAL_REPO_PREFIX) and rest and "/" not in rest:
+                short = rest
+            reparsed = try_parse(short)
+            if isinstance(reparsed, ImageRef) and reparsed.repository == self.repository:
+                name = short
+        return name
 
     @property
     def fully_qualified(self) -> bool:
@@ -139,6 +159,11 @@ def parse(text: str) -> ImageRef:
     if _ANCHORED_IDENTIFIER_RE.match(text):
         raise InvalidReference(
             "a 64-character hexadecimal string is an image ID, not a repository name"
+        )
+    stray = _STRAY_CHARACTER_RE.search(text)
+    if stray is not None:
+        raise InvalidReference(
+            f"invalid reference format: {stray.group(0)!r} cannot appear in an image reference"
         )
     domain, remainder, explicit = split_docker_domain(text)
     implicit_library = False

@@ -24,3 +24,8 @@ def test_empty_deny_list_allows_latest():
 
 def test_implicit_latest_is_tag_missing_not_tag_denied():
     assert [rule for rule, *_ in lint("FROM node\n")] == ["tag-missing"]
+
+
+def test_fix_keeps_a_registry_port():
+    (finding,) = findings("FROM registry.acme.com:5000/app:latest\n")
+    assert finding.fix == "write registry.acme.com:5000/app:<version>"
