@@ -16,6 +16,9 @@ Lookup = Callable[[str], Optional[str]]
 
 _NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _NAME_CHARS = _NAME_START | frozenset("0123456789")
+# `${A:-${B:-...}}` nests one recursion level per `${`; deeper than this is kept literally, so a
+# hostile text cannot exhaust Python's recursion limit (no real file nests more than a few).
+_MAX_DEPTH = 64
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ def _expand(
     dollar_escape: bool,
     unresolved: List[str],
     stop: Optional[str],
+    depth: int = 0,
 ) -> Tuple[str, int]:
     """Expand from `pos` until the end or an unescaped, unnested `stop` character."""
     out: List[str] = []
@@ -81,7 +85,7 @@ def _expand(
             out.append("$")
             pos += 2
             continue
-        piece, pos = _expand_dollar(text, pos, lookup, escape, dollar_escape, unresolved)
+        piece, pos = _expand_dollar(text, pos, lookup, escape, dollar_escape, unresolved, depth)
         out.append(piece)
     return "".join(out), pos
 
@@ -93,6 +97,7 @@ def _expand_dollar(
     escape: Optional[str],
     dollar_escape: bool,
     unresolved: List[str],
+    depth: int = 0,
 ) -> Tuple[str, int]:
     """Expand the `$...` starting at text[pos] == '$'."""
     length = len(text)
@@ -129,11 +134,13 @@ def _expand_dollar(
         return value, end + 1
     colon = char == ":"
     op_pos = end + 1 if colon else end
-    if op_pos >= length or text[op_pos] not in "-+?":
+    if op_pos >= length or text[op_pos] not in "-+?" or depth >= _MAX_DEPTH:
         return _literal_brace(text, pos)
     operator = text[op_pos]
     inner_unresolved: List[str] = []
-    word, close = _expand(text, op_pos + 1, lookup, escape, dollar_escape, inner_unresolved, stop="}")
+    word, close = _expand(
+        text, op_pos + 1, lookup, escape, dollar_escape, inner_unresolved, stop="}", depth=depth + 1
+    )
     if close >= length:
         return _literal_brace(text, pos)
     value = lookup(name)
