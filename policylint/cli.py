@@ -47,7 +47,7 @@ def _add_selection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-color", action="store_true", help="never colour the output")
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
     parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
-                        help="processes for large scans (default: all cores; 1 = no pool)")
+                        help="worker processes for large scans (default: 1)")
     parser.add_argument("--debug", action="store_true", help="list skipped paths; show tracebacks")
 
 

@@ -36,7 +36,7 @@ def _search_start(paths: List[str]) -> str:
         return os.getcwd()
 
 
-def active_policy(args: argparse.Namespace) -> "tuple[Policy, Optional[str]]":
+def active_policy(args: argparse.Namespace) -> tuple[Policy, Optional[str]]:
     """The policy named by -p, or found from the scan root up to the git root, or the default."""
     paths = list(getattr(args, "paths", None) or ["."])
     if args.policy:
@@ -128,5 +128,5 @@ def resolve_environment(args: argparse.Namespace, policy: Policy) -> Optional[st
 
 def jobs(args: argparse.Namespace) -> int:
     if args.jobs < 0:
-        raise PolicylintError("--jobs must be 0 (all cores) or more")
-    return args.jobs or (os.cpu_count() or 1)
+        raise PolicylintError("--jobs must be 1 or more")
+    return args.jobs or 1

@@ -7,7 +7,7 @@ import sys
 
 from policylint import rules as rule_catalog
 from policylint.commands import common
-from policylint.model import Occurrence, Location
+from policylint.model import Location, Occurrence
 from policylint.reference import InvalidReference, parse
 from policylint.report.safe_text import printable
 from policylint.resolve import resolve

@@ -12,7 +12,7 @@ from policylint.commands import common
 from policylint.report.safe_text import printable
 
 
-def collect(args: argparse.Namespace) -> "tuple[List[Dict[str, Any]], engine.RunResult]":
+def collect(args: argparse.Namespace) -> tuple[List[Dict[str, Any]], engine.RunResult]:
     policy, policy_path = common.active_policy(args)
     environment = common.resolve_environment(args, policy)
     selection = common.select_sources(args, policy)
