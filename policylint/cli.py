@@ -12,7 +12,7 @@ from typing import List, Optional, Sequence
 
 from policylint import __version__
 
-COMMANDS = ("check", "images", "rules", "explain", "init")
+COMMANDS = ("check", "images", "rules", "explain", "init", "fix")
 FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
 FAIL_ON = ("error", "warning", "note", "never")
 
@@ -47,7 +47,8 @@ def _add_selection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-color", action="store_true", help="never colour the output")
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
     parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
-                        help="worker processes for large scans (default: 1)")
+                        help="worker processes for large scans (default: 0 = one per core; a scan of few "
+                             "files always runs in one process; 1 = never start workers)")
     parser.add_argument("--debug", action="store_true", help="list skipped paths; show tracebacks")
 
 
@@ -89,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("-o", "--output", metavar="FILE", default=".policylint.yaml")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     init.add_argument("--debug", action="store_true")
+    fix = sub.add_parser("fix", help="rewrite references to their canonical form in place (safe fixes only)")
+    _add_selection_options(fix)
+    fix.add_argument("--diff", action="store_true", help="only show what would change")
     return parser
 
 
@@ -152,6 +156,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from policylint.commands import images
 
         return images.run(args)
+    if args.command == "fix":
+        from policylint.commands import fix
+
+        return fix.run(args)
     if args.command == "init":
         from policylint.commands import init
 

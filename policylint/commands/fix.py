@@ -1,0 +1,111 @@
+"""`policylint fix`: rewrite references to their canonical form in place, safe fixes only.
+
+A fix is safe when the rewritten reference names exactly the same image: with
+`fully_qualified: true` a reference is spelled out in full (`nginx:1.25` ->
+`docker.io/library/nginx:1.25`), and `index.docker.io/` always becomes `docker.io/`. Tags and
+digests are never invented. Only literal references on one line are touched (no variables, not
+assembled from several Helm or kustomize keys), and only where the file still holds exactly
+the text that was scanned.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Dict, List, Optional, Tuple
+
+from policylint import engine
+from policylint.commands import common
+from policylint.model import Occurrence, Subject
+from policylint.policy import Policy
+
+Edit = Tuple[int, int, int, str, str]  # line, start column, end column, old text, new text
+
+
+def canonical(subject: Subject, policy: Policy) -> Optional[str]:
+    """The text a reference should be rewritten to, or None when it is fine or cannot be fixed safely."""
+    ref = subject.ref
+    if ref is None or subject.unresolved or subject.written != subject.resolved:
+        return None
+    if policy.fully_qualified and not ref.fully_qualified:
+        return ref.normalized
+    if subject.written.startswith("index.docker.io/"):
+        return ref.normalized if ref.fully_qualified else ref.familiar
+    return None
+
+
+def plan(reports: List[engine.FileReport], policy: Policy) -> Dict[str, List[Edit]]:
+    edits: Dict[str, List[Edit]] = {}
+    for report in reports:
+        for occurrence, subject in report.subjects:
+            new = canonical(subject, policy)
+            if new is None or new == occurrence.written or not _single_span(occurrence):
+                continue
+            loc = occurrence.location
+            assert loc.end_column is not None
+            edits.setdefault(report.path, []).append((loc.line, loc.column, loc.end_column, occurrence.written, new))
+    return edits
+
+
+def _single_span(occurrence: Occurrence) -> bool:
+    loc = occurrence.location
+    return not occurrence.parts and loc.end_column is not None and loc.end_column - loc.column == len(
+        occurrence.written)
+
+
+def apply(path: str, edits: List[Edit]) -> int:
+    """Apply `edits` to the file at `path`; returns how many were applied."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    bom = data.startswith(b"\xef\xbb\xbf")
+    try:
+        text = data[3 if bom else 0:].decode("utf-8")
+    except UnicodeDecodeError:
+        return 0  # never rewrite a file we could not read exactly
+    lines = text.split("\n")
+    applied = 0
+    for line, start, end, old, new in sorted(edits, key=lambda edit: (edit[0], -edit[1])):
+        if line - 1 >= len(lines):
+            continue
+        current = lines[line - 1]
+        if current[start - 1:end - 1] != old:
+            continue
+        lines[line - 1] = current[:start - 1] + new + current[end - 1:]
+        applied += 1
+    if applied:
+        result = ("\ufeff" if bom else "") + "\n".join(lines)
+        temporary = f"{path}.policylint-fix"
+        with open(temporary, "w", encoding="utf-8", newline="") as handle:
+            handle.write(result)
+        os.replace(temporary, path)
+    return applied
+
+
+def run(args: argparse.Namespace) -> int:
+    policy, policy_path = common.active_policy(args)
+    selection = common.select_sources(args, policy)
+    options = engine.EngineOptions(
+        policy=policy,
+        build_args=common.parse_build_args(args.build_arg),
+        forced_environment=common.resolve_environment(args, policy),
+        policy_path=policy_path,
+        collect_references=True,
+    )
+    sources = [source for source in selection.sources if source.abspath is not None]
+    _, reports = engine.run(sources, options, jobs=1)
+    by_path = {source.path: source.abspath for source in sources}
+    total = 0
+    for path, edits in sorted(plan(reports, policy).items()):
+        if args.diff:
+            for line, _, _, old, new in edits:
+                print(f"{path}:{line}: {old} -> {new}")
+            total += len(edits)
+            continue
+        applied = apply(by_path[path], edits)
+        if applied:
+            print(f"fixed {path}: {applied} reference{'s' if applied != 1 else ''}", file=sys.stderr)
+        total += applied
+    verb = "would fix" if args.diff else "fixed"
+    print(f"policylint: {verb} {total} reference{'s' if total != 1 else ''}", file=sys.stderr)
+    return 0

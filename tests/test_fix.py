@@ -1,0 +1,52 @@
+"""`policylint fix`: only safe rewrites, only where the text is exactly what was scanned."""
+
+import pytest
+
+from policylint.cli import main
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".policylint.yaml").write_text("version: 1\nfully_qualified: true\n")
+    return tmp_path
+
+
+def test_fix_spells_out_references(repo):
+    (repo / "Dockerfile").write_text("FROM nginx:1.25 AS web\nFROM bitnami/redis:7\nFROM ghcr.io/a/b:1\n")
+    assert main(["check", "-q"]) == 1
+    assert main(["fix", "-q"]) == 0
+    assert (repo / "Dockerfile").read_text() == (
+        "FROM docker.io/library/nginx:1.25 AS web\nFROM docker.io/bitnami/redis:7\nFROM ghcr.io/a/b:1\n")
+    assert main(["check", "-q"]) == 0
+
+
+def test_fix_in_yaml_keeps_quotes_comments_and_crlf(repo):
+    text = "services:\r\n  a:\r\n    image: \"nginx:1.25\"  # web\r\n  b:\r\n    image: redis:7\r\n"
+    (repo / "compose.yaml").write_bytes(text.encode())
+    assert main(["fix"]) == 0
+    assert (repo / "compose.yaml").read_bytes().decode() == (
+        "services:\r\n  a:\r\n    image: \"docker.io/library/nginx:1.25\"  # web\r\n"
+        "  b:\r\n    image: docker.io/library/redis:7\r\n")
+
+
+def test_fix_never_touches_variables_or_untagged_references(repo):
+    text = "ARG TAG=1\nFROM nginx:${TAG}\n"
+    (repo / "Dockerfile").write_text(text)
+    assert main(["fix"]) == 0
+    assert (repo / "Dockerfile").read_text() == text
+
+
+def test_diff_changes_nothing(repo, capsys):
+    (repo / "Dockerfile").write_text("FROM nginx:1.25\n")
+    assert main(["fix", "--diff"]) == 0
+    assert "Dockerfile:1: nginx:1.25 -> docker.io/library/nginx:1.25" in capsys.readouterr().out
+    assert (repo / "Dockerfile").read_text() == "FROM nginx:1.25\n"
+
+
+def test_index_docker_io_folded_without_fully_qualified(repo):
+    (repo / ".policylint.yaml").write_text("version: 1\n")
+    (repo / "Dockerfile").write_text("FROM index.docker.io/library/nginx:1.25\n")
+    assert main(["fix"]) == 0
+    assert (repo / "Dockerfile").read_text() == "FROM docker.io/library/nginx:1.25\n"
