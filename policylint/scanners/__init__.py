@@ -1,0 +1,30 @@
+"""Scanners turn the text of one file into image references with locations.
+
+Each module exposes `scan(text, path, options) -> Iterator[Occurrence | ScanError]` and knows
+nothing of policies or rules. Modules are imported on first use, so a run over Dockerfiles
+never imports the YAML machinery.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Iterator, Union
+
+from policylint.model import Occurrence, ScanError, ScanOptions
+
+# kind chosen by discovery -> module that scans it. "yaml" is any other YAML file, whose
+# documents are recognised by content (Kubernetes objects, compose files).
+SCANNERS = {
+    "dockerfile": "policylint.scanners.dockerfile",
+    "compose": "policylint.scanners.compose",
+    "kubernetes": "policylint.scanners.kubernetes",
+    "helm": "policylint.scanners.helm",
+    "kustomize": "policylint.scanners.kustomize",
+    "yaml": "policylint.scanners.yamlfile",
+}
+
+
+def scan(kind: str, text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
+    """Run the scanner for `kind` over `text` (the file at display path `path`)."""
+    module = importlib.import_module(SCANNERS[kind])
+    return module.scan(text, path, options)

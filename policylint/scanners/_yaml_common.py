@@ -1,0 +1,198 @@
+"""Pieces shared by the YAML scanners: composing once, reading scalars, placing occurrences.
+
+Walkers never expand aliases: an alias is the very node it names, so every walker keeps a set
+of node ids it has visited and a set of scalar ids it has reported, which makes a reference
+reached through several aliases appear once, at the line where its text is.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Mapping, Optional, Set, Tuple, Union
+
+from policylint.model import Location, Occurrence, ScanError
+from policylint.yamldoc import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    YamlError,
+    compose_all,
+    value_position,
+)
+
+STR_TAG = "tag:yaml.org,2002:str"
+NULL_TAG = "tag:yaml.org,2002:null"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def compose(text: str, path: str) -> Union[List[Node], ScanError]:
+    """Every document of `text`, or the one ScanError that stops the scan of the file."""
+    try:
+        return compose_all(text)
+    except YamlError as error:
+        return ScanError(error.message, Location(path, error.line, error.column))
+    except (RecursionError, MemoryError, ValueError) as error:  # pragma: no cover - defensive
+        return ScanError(f"cannot read YAML: {type(error).__name__}", Location(path, 1, 1))
+
+
+class Merged:
+    """`get(node, key)` with `<<` merges followed as YAML does, memoized for one file.
+
+    `yamldoc.get` walks a mapping's whole merge closure on every call, so a file with a chain
+    of thousands of merges would cost quadratic time; here each mapping's own keys are indexed
+    once and each (mapping, key) answer is remembered, so the cost stays linear.
+    """
+
+    def __init__(self) -> None:
+        self._own: Dict[int, Tuple[Dict[str, Node], List[MappingNode]]] = {}
+        self._memo: Dict[Tuple[int, str], Optional[Node]] = {}
+        self._keep: List[Node] = []  # ids are only stable while their nodes are alive
+
+    def _index(self, node: MappingNode) -> Tuple[Dict[str, Node], List[MappingNode]]:
+        entry = self._own.get(id(node))
+        if entry is None:
+            keys: Dict[str, Node] = {}
+            sources: List[MappingNode] = []
+            for key, value in node.value:
+                if not isinstance(key, ScalarNode):
+                    continue
+                if key.tag == MERGE_TAG:
+                    if isinstance(value, MappingNode):
+                        sources.append(value)
+                    elif isinstance(value, SequenceNode):
+                        sources.extend(item for item in value.value if isinstance(item, MappingNode))
+                elif key.value not in keys:
+                    keys[key.value] = value
+            entry = (keys, sources)
+            self._own[id(node)] = entry
+            self._keep.append(node)
+        return entry
+
+    def get(self, node: Optional[Node], key: str) -> Optional[Node]:
+        """The value under `key`: the mapping's own, else the first merge source's (depth first)."""
+        if not isinstance(node, MappingNode):
+            return None
+        own, _ = self._index(node)
+        if key in own:
+            return own[key]
+        if (id(node), key) in self._memo:
+            return self._memo[(id(node), key)]
+        path: List[MappingNode] = [node]
+        positions: List[int] = [0]
+        on_path: Set[int] = {id(node)}
+        found: Optional[Node] = None
+        while path:
+            current = path[-1]
+            sources = self._index(current)[1]
+            position = positions[-1]
+            if found is not None or position >= len(sources):
+                self._memo[(id(current), key)] = found
+                path.pop()
+                positions.pop()
+                on_path.discard(id(current))
+                continue
+            positions[-1] = position + 1
+            source = sources[position]
+            if id(source) in on_path:
+                continue
+            own = self._index(source)[0]
+            if key in own:
+                found = own[key]
+            elif (id(source), key) in self._memo:
+                found = self._memo[(id(source), key)]
+            else:
+                path.append(source)
+                positions.append(0)
+                on_path.add(id(source))
+        return found
+
+
+def string_value(node: Optional[Node]) -> Optional[str]:
+    """The text of a string scalar that is not empty; None for numbers, booleans, null, collections."""
+    if not isinstance(node, ScalarNode) or node.tag != STR_TAG:
+        return None
+    if not node.value.strip():
+        return None
+    return node.value
+
+
+def piece_text(node: Optional[Node]) -> Optional[str]:
+    """The source text of any scalar that is not null or blank (`tag: 1.10` is "1.10")."""
+    if not isinstance(node, ScalarNode) or node.tag == NULL_TAG:
+        return None
+    text = node.value.strip()
+    return text or None
+
+
+def raw_children(node: Node) -> List[Tuple[Optional[str], Node]]:
+    """(key text, child) pairs of a mapping or sequence, merge sources included as-is.
+
+    Generic descent uses this rather than `mapping_items`: every node is reached once through
+    the visited set, and a chain of `<<` merges cannot make the walk quadratic.
+    """
+    if isinstance(node, MappingNode):
+        pairs: List[Tuple[Optional[str], Node]] = []
+        for key, value in node.value:
+            if isinstance(key, ScalarNode) and key.tag != MERGE_TAG:
+                pairs.append((key.value, value))
+            else:
+                pairs.append((None, value))
+        return pairs
+    if isinstance(node, SequenceNode):
+        return [(None, item) for item in node.value]
+    return []
+
+
+def location(path: str, node: Node, offset: int = 0, length: Optional[int] = None) -> Location:
+    """Where a scalar's text starts (past an opening quote), `offset` characters further in.
+
+    `end_column` is set when the scalar sits on one line; `length` is the reference's length
+    when it is only part of the scalar (`docker-image://...`).
+    """
+    line, column = value_position(node)
+    column += offset
+    end: Optional[int] = None
+    one_line = isinstance(node, ScalarNode) and node.start_mark.line == node.end_mark.line
+    if one_line and node.style in (None, "", "'", '"'):
+        if length is not None:
+            end = column + length
+        elif node.style in ("'", '"'):
+            end = node.end_mark.column  # 0-based column of the closing quote == 1-based end
+        else:
+            end = node.end_mark.column + 1
+    return Location(path, line, column, end)
+
+
+def scalar_location(path: str, node: Node) -> Location:
+    """A location without end column, for the pieces of a mapping-built reference."""
+    line, column = value_position(node)
+    return Location(path, line, column)
+
+
+def occurrence(
+    node: ScalarNode,
+    path: str,
+    kind: str,
+    context: Mapping[str, str],
+    *,
+    written: Optional[str] = None,
+    resolved: Optional[str] = None,
+    unresolved: Tuple[str, ...] = (),
+    offset: int = 0,
+) -> Occurrence:
+    """An occurrence whose text is (part of) one scalar."""
+    text = node.value if written is None else written
+    length = len(text) if offset or written is not None else None
+    return Occurrence(
+        written=text,
+        resolved=text if resolved is None else resolved,
+        location=location(path, node, offset, length),
+        kind=kind,
+        context=dict(context),
+        unresolved=unresolved,
+    )
+
+
+def clean_context(context: Dict[str, Optional[str]]) -> Dict[str, str]:
+    """Context without the entries that have no value."""
+    return {key: value for key, value in context.items() if value}

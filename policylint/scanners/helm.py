@@ -1,0 +1,241 @@
+"""Helm chart values files (`values*.yaml` beside a `Chart.yaml`).
+
+- A string under any key ending in `image` (any case: `image`, `mlmdImage`) is a reference.
+- A mapping under such a key (or one ending in `images`) with `repository` (or `repo`, or
+  `name`), `registry`, `tag`, `digest` (or prometheus-community's `sha`, the hex after
+  `sha256:`) is joined into one `registry/repository:tag@digest`; a mapping of such mappings
+  (`images: {a: {...}, b: {...}}`, `image: {busybox: {...}}`) gives one reference per entry.
+  `written` is the join of what the mapping itself says; `resolved` adds the defaults: the
+  root `global.imageRegistry` when the mapping has no registry and its repository does not start
+  with a registry host, and for an empty or missing tag
+  `global.imageTag`, else the chart's `appVersion` from the `Chart.yaml` beside the file.
+  Tags are taken as written (`tag: 1.10` is "1.10"). An empty repository is no reference.
+- Istio style: an `image:` string without `/` is joined with the nearest non-empty `hub`
+  (looked up in the mapping that holds it, then each enclosing one, each also through its
+  `global.hub`), and the nearest `tag` (and `variant`, appended as `-variant`) found the same
+  way, when a hub exists: `hub/image:tag`. Without a hub the string is taken as it is.
+- Anything containing `{{` is a template, not a reference, and is skipped.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
+
+from policylint.model import Location, Occurrence, ScanError, ScanOptions
+from policylint.scanners._yaml_common import (
+    compose,
+    occurrence,
+    piece_text,
+    raw_children,
+    scalar_location,
+    string_value,
+)
+from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, YamlError, compose_all, get
+
+KIND = "helm"
+REPOSITORY_KEYS = ("repository", "repo", "name")
+DIGEST_KEYS = ("digest", "sha")
+Piece = Tuple[Optional[str], Optional[Node]]  # (text, node that says it)
+_Entry = Tuple[Node, str, Tuple[MappingNode, ...]]
+
+
+def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
+    documents = compose(text, path)
+    if isinstance(documents, ScanError):
+        yield documents
+        return
+    chart = Chart(options)
+    for document in documents:
+        yield from scan_document(document, path, chart)
+
+
+def scan_document(document: Node, path: str, chart: "Chart") -> Iterator[Occurrence]:
+    """The references of one values document."""
+    return _Walk(document, path, chart).run()
+
+
+class Chart:
+    """The chart's `appVersion`, read from the `Chart.yaml` beside the values file when needed."""
+
+    def __init__(self, options: ScanOptions) -> None:
+        self.options = options
+        self._loaded = False
+        self._app_version: Optional[str] = None
+
+    @property
+    def app_version(self) -> Optional[str]:
+        if not self._loaded:
+            self._loaded = True
+            self._app_version = _read_app_version(self.options)
+        return self._app_version
+
+
+def _read_app_version(options: ScanOptions) -> Optional[str]:
+    try:
+        text = options.read_sibling("Chart.yaml")
+        documents = compose_all(text) if text else []
+    except (OSError, UnicodeError, ValueError, YamlError):
+        return None
+    return piece_text(get(documents[0], "appVersion")) if documents else None
+
+
+class _Walk:
+    def __init__(self, document: Node, path: str, chart: Chart) -> None:
+        self.document = document
+        self.path = path
+        self.chart = chart
+        self.reported: Set[int] = set()
+        glob = get(document, "global")
+        self.global_registry = _piece(get(glob, "imageRegistry"))
+        self.global_tag = _piece(get(glob, "imageTag"))
+
+    def run(self) -> Iterator[Occurrence]:
+        visited: Set[int] = set()
+        # (node, dotted key path, enclosing mappings from the root), or an occurrence to emit
+        # in document order
+        stack: List[Union[Occurrence, _Entry]] = [(self.document, "", ())]
+        while stack:
+            entry = stack.pop()
+            if isinstance(entry, Occurrence):
+                yield entry
+                continue
+            node, key_path, ancestors = entry
+            if id(node) in visited:
+                continue
+            visited.add(id(node))
+            pending: List[Union[Occurrence, _Entry]] = []
+            if isinstance(node, SequenceNode):
+                pending = [(item, f"{key_path}[{index}]", ancestors) for index, item in enumerate(node.value)]
+            elif isinstance(node, MappingNode):
+                inner = ancestors + (node,)
+                for key, value in raw_children(node):
+                    child_path = key_path if key is None else (f"{key_path}.{key}" if key_path else key)
+                    pending.extend(self._child(key, value, child_path, inner, visited))
+            stack.extend(reversed(pending))
+
+    def _child(
+        self, key: Optional[str], value: Node, key_path: str, ancestors: tuple, visited: Set[int]
+    ) -> List[Union[Occurrence, _Entry]]:
+        """What one mapping entry gives: occurrences, or nodes to walk into."""
+        lowered = (key or "").lower()
+        if lowered.endswith("image") and isinstance(value, ScalarNode):
+            found = self._string(value, key_path, lowered == "image", ancestors)
+            return [found] if found is not None else []
+        if lowered.endswith(("image", "images")) and isinstance(value, MappingNode):
+            if _is_image_map(value):
+                candidates = [(value, key_path)]
+            else:
+                candidates = [(child, f"{key_path}.{name}") for name, child in raw_children(value) if name]
+                candidates = [(child, path) for child, path in candidates if _is_image_map(child)]
+            built = [self._build(child, path) for child, path in candidates]
+            found = [occurrence for occurrence in built if occurrence is not None]
+            if found:
+                visited.update(id(child) for child, _ in candidates)
+                return list(found)
+        if isinstance(value, (MappingNode, SequenceNode)):
+            return [(value, key_path, ancestors)]
+        return []
+
+    def _build(self, node: MappingNode, key_path: str) -> Optional[Occurrence]:
+        if id(node) in self.reported:
+            return None
+        self.reported.add(id(node))
+        keys = [key for key in REPOSITORY_KEYS if get(node, key) is not None]
+        repository = _piece(get(node, keys[0])) if keys else None
+        if repository is None or repository[0] is None or repository[1] is None:
+            return None
+        registry, tag = _piece(get(node, "registry")), _piece(get(node, "tag"))
+        digest = (None, None)
+        for key in DIGEST_KEYS:
+            digest = _piece(get(node, key))
+            if digest[0] is not None:
+                if key == "sha" and ":" not in digest[0]:
+                    digest = ("sha256:" + digest[0], digest[1])
+                break
+        texts = [piece[0] or "" for piece in (repository, registry, tag, digest)]
+        if any("{{" in text for text in texts):
+            return None
+        used_registry = registry
+        if not registry[0] and not _has_registry(repository[0]):
+            used_registry = self.global_registry
+        used_tag = tag
+        if not tag[0] and not _has_tag_or_digest(repository[0]):
+            used_tag = self.global_tag if self.global_tag[0] else (self.chart.app_version, tag[1])
+        written = _join(registry[0], repository[0], tag[0], digest[0])
+        resolved = _join(used_registry[0], repository[0], used_tag[0], digest[0])
+        parts: Dict[str, Location] = {}
+        for name, piece in (("registry", used_registry), ("tag", used_tag), ("digest", digest)):
+            if piece[1] is not None and (piece[0] is not None or name == "tag"):
+                parts[name] = scalar_location(self.path, piece[1])
+        parts["repository"] = scalar_location(self.path, repository[1])
+        return Occurrence(
+            written=written,
+            resolved=resolved,
+            location=scalar_location(self.path, repository[1]),
+            kind=KIND,
+            context={"key": key_path},
+            parts=parts,
+        )
+
+    def _string(self, node: ScalarNode, key_path: str, exact: bool, ancestors: tuple) -> Optional[Occurrence]:
+        text = string_value(node)
+        if text is None or "{{" in text or id(node) in self.reported:
+            return None
+        self.reported.add(id(node))
+        hub = _nearest(ancestors, "hub") if exact and "/" not in text else (None, None)
+        if hub[0] is None or "{{" in hub[0]:
+            return occurrence(node, self.path, KIND, {"key": key_path})
+        tag: Piece = (None, None)
+        if not _has_tag_or_digest(text):
+            tag = _nearest(ancestors, "tag")
+            variant = _nearest(ancestors, "variant")[0]
+            if tag[0] is not None and variant:
+                tag = (f"{tag[0]}-{variant}", tag[1])
+        joined = _join(hub[0], text, tag[0], None)
+        if "{{" in joined:
+            return None
+        where = scalar_location(self.path, node)
+        parts = {"registry": scalar_location(self.path, hub[1]), "repository": where}
+        if tag[1] is not None:
+            parts["tag"] = scalar_location(self.path, tag[1])
+        return Occurrence(joined, joined, where, KIND, {"key": key_path}, parts=parts)
+
+
+def _piece(node: Optional[Node]) -> Piece:
+    text = piece_text(node)
+    return (text, node) if text is not None else (None, node if isinstance(node, ScalarNode) else None)
+
+
+def _nearest(ancestors: tuple, key: str) -> Piece:
+    """The nearest non-empty `key` (or `global.key`) from the innermost mapping outwards."""
+    for mapping in reversed(ancestors):
+        for holder in (mapping, get(mapping, "global")):
+            piece = _piece(get(holder, key))
+            if piece[0] is not None:
+                return piece
+    return (None, None)
+
+
+def _is_image_map(node: Node) -> bool:
+    if not isinstance(node, MappingNode):
+        return False
+    return any(isinstance(get(node, key), ScalarNode) for key in REPOSITORY_KEYS)
+
+
+def _has_registry(repository: str) -> bool:
+    """Whether the first component is a registry host (as in the reference grammar)."""
+    first, slash, _ = repository.partition("/")
+    return bool(slash) and ("." in first or ":" in first or first == "localhost")
+
+
+def _has_tag_or_digest(repository: str) -> bool:
+    return "@" in repository or ":" in repository.rsplit("/", 1)[-1]
+
+
+def _join(registry: Optional[str], repository: str, tag: Optional[str], digest: Optional[str]) -> str:
+    text = f"{registry.rstrip('/')}/{repository}" if registry else repository
+    if tag:
+        text += f":{tag}"
+    if digest:
+        text += f"@{digest}"
+    return text

@@ -1,0 +1,168 @@
+"""Kubernetes manifests: container images anywhere in a document that has `apiVersion` and `kind`.
+
+`containers`, `initContainers` and `ephemeralContainers` lists are found at any depth, so a Pod,
+a Deployment, a CronJob's `jobTemplate.spec.template`, the items of a `List` and custom
+resources that embed a pod spec (Argo Rollouts, KServe, Kubeflow...) all work the same way;
+image volumes (`volumes[].image.reference`) are references too. Annotations, labels, ConfigMap
+and Secret data, `args`, `command` and `env` are never walked into. A mapping nested in the
+document that has `apiVersion`, `kind` and `metadata` itself (a `List` item) becomes the object
+named in the context, with its own namespace.
+
+Custom resources (an API group with a `.` that is not one of Kubernetes' own `*.k8s.io` groups)
+often name images outside a pod spec (`Prometheus.spec.image`, `SparkApplication.spec.image`, Tekton
+`steps`, Zalando `sidecars`), so in them every `image:` string is a reference. Objects of the
+groups whose `image` fields are patterns or repository names, not references (Kyverno,
+Gatekeeper, Flux image automation), are not scanned at all. A value holding `{{` (Argo
+Workflows parameters, unrendered templates) is not a reference.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
+
+from policylint.model import Occurrence, ScanError, ScanOptions
+from policylint.scanners._yaml_common import (
+    Merged,
+    clean_context,
+    compose,
+    occurrence,
+    raw_children,
+    string_value,
+)
+from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode
+
+KIND = "kubernetes"
+CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers"})
+NOT_IMAGES = frozenset({"annotations", "labels", "args", "command", "env", "managedFields"})
+OBJECT_DATA = frozenset({"data", "binaryData", "stringData"})
+_BUILTIN = (
+    ("admissionregistration", "apiextensions", "apiregistration", "authentication", "authorization")
+    + ("certificates", "coordination", "discovery", "events", "flowcontrol.apiserver", "internal.apiserver")
+    + ("networking", "node", "rbac.authorization", "resource", "scheduling", "storage", "storagemigration")
+)
+BUILTIN_GROUPS = frozenset(f"{name}.k8s.io" for name in _BUILTIN)
+NOT_REFERENCE_GROUPS = ("kyverno.io", "gatekeeper.sh", "image.toolkit.fluxcd.io")
+
+Context = Dict[str, str]
+
+
+def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
+    documents = compose(text, path)
+    if isinstance(documents, ScanError):
+        yield documents
+        return
+    state = KubeState()
+    for document in documents:
+        if is_kubernetes_document(document):
+            yield from scan_document(document, path, state)
+
+
+class KubeState:
+    """What the documents of one file share: scalars already reported and the merge lookup."""
+
+    def __init__(self) -> None:
+        self.reported: Set[int] = set()
+        self.merged = Merged()
+
+
+def is_kubernetes_document(document: Node) -> bool:
+    """A mapping with `apiVersion` and `kind` strings."""
+    return isinstance(document, MappingNode) and _is_object(document, Merged())
+
+
+def _is_object(node: MappingNode, merged: Merged) -> bool:
+    return (
+        string_value(merged.get(node, "apiVersion")) is not None and string_value(merged.get(node, "kind")) is not None
+    )
+
+
+def _starts_object(node: MappingNode, top: bool, merged: Merged) -> bool:
+    """The document itself, or an object embedded in it (a `List` item): it has metadata."""
+    if not _is_object(node, merged):
+        return False
+    return top or isinstance(merged.get(node, "metadata"), MappingNode)
+
+
+def _api_kind(node: Node, merged: Merged) -> str:
+    """ "builtin", "custom" (its `image:` strings anywhere are references) or "ignored"."""
+    api_version = string_value(merged.get(node, "apiVersion")) or ""
+    group = api_version.rpartition("/")[0]
+    if "." not in group or group in BUILTIN_GROUPS:
+        return "builtin"
+    if any(group == name or group.endswith("." + name) for name in NOT_REFERENCE_GROUPS):
+        return "ignored"
+    return "custom"
+
+
+def _object_context(node: Node, merged: Merged) -> Context:
+    kind = string_value(merged.get(node, "kind")) or ""
+    metadata = merged.get(node, "metadata")
+    name = string_value(merged.get(metadata, "name")) or string_value(merged.get(metadata, "generateName"))
+    namespace = string_value(merged.get(metadata, "namespace"))
+    return clean_context({"object": f"{kind}/{name}" if name else kind, "namespace": namespace})
+
+
+def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Occurrence]:
+    """Occurrences in one document, in document order."""
+    get = state.merged.get
+    visited: Set[int] = set()
+    # (node, context of the enclosing object, whether it is a custom resource, what the node is:
+    # "walk" | "containers" | "volumes")
+    stack: List[Tuple[Node, Context, bool, str]] = [(document, {}, False, "walk")]
+    while stack:
+        node, context, custom, role = stack.pop()
+        if role != "walk":
+            for item in node.value:
+                found = _item_image(item, role, path, context, state)
+                if found is not None:
+                    yield found
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        skip = NOT_IMAGES
+        if isinstance(node, MappingNode) and _starts_object(node, node is document, state.merged):
+            api_kind = _api_kind(node, state.merged)
+            if api_kind == "ignored":
+                continue
+            context, custom = _object_context(node, state.merged), api_kind == "custom"
+            skip = NOT_IMAGES | OBJECT_DATA
+        if custom and isinstance(node, MappingNode):
+            found = _report(get(node, "image"), path, {**context, "container": _name(node, state)}, state)
+            if found is not None:
+                yield found
+        pending: List[Tuple[Node, Context, bool, str]] = []
+        for key, value in raw_children(node):
+            if key in skip or not isinstance(value, (MappingNode, SequenceNode)):
+                continue
+            if key in CONTAINER_LISTS and isinstance(value, SequenceNode):
+                pending.append((value, context, custom, "containers"))
+            elif key == "volumes" and isinstance(value, SequenceNode):
+                pending.append((value, context, custom, "volumes"))
+            else:
+                pending.append((value, context, custom, "walk"))
+        stack.extend(reversed(pending))
+
+
+def _item_image(item: Node, role: str, path: str, context: Context, state: KubeState) -> Optional[Occurrence]:
+    """The image of one item of a containers list, or of an image volume."""
+    image = state.merged.get(item, "image")
+    if role == "containers":
+        return _report(image, path, {**context, "container": _name(item, state)}, state)
+    if isinstance(image, MappingNode):
+        return _report(state.merged.get(image, "reference"), path, {**context, "volume": _name(item, state)}, state)
+    return None
+
+
+def _name(node: Node, state: KubeState) -> Optional[str]:
+    return string_value(state.merged.get(node, "name"))
+
+
+def _report(
+    node: Optional[Node], path: str, context: Dict[str, Optional[str]], state: KubeState
+) -> Optional[Occurrence]:
+    text = string_value(node)
+    if not isinstance(node, ScalarNode) or id(node) in state.reported or text is None or "{{" in text:
+        return None
+    state.reported.add(id(node))
+    return occurrence(node, path, KIND, clean_context(context))

@@ -1,0 +1,70 @@
+"""Kustomize `kustomization.yaml` files: the `images:` overrides.
+
+Each entry `{name, newName, newTag, digest}` yields the reference kustomize writes into the
+manifests: `newName` (or `name`) followed by `@digest` when a digest is given (it wins over
+`newTag`, as in kustomize), else `:newTag` when given, else nothing. An entry that changes
+nothing (only `name`) is no reference. The occurrence sits on `newName` (or `name`); `parts`
+point at the keys that decide the repository, tag and digest.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Iterator, Set, Union
+
+from policylint.model import Location, Occurrence, ScanError, ScanOptions
+from policylint.scanners._yaml_common import compose, piece_text, scalar_location
+from policylint.yamldoc import MappingNode, Node, SequenceNode, get
+
+KIND = "kustomize"
+
+
+def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
+    documents = compose(text, path)
+    if isinstance(documents, ScanError):
+        yield documents
+        return
+    reported: Set[int] = set()
+    for document in documents:
+        yield from scan_document(document, path, reported)
+
+
+def scan_document(document: Node, path: str, reported: Set[int]) -> Iterator[Occurrence]:
+    images = get(document, "images")
+    if not isinstance(images, SequenceNode):
+        return
+    for item in images.value:
+        if not isinstance(item, MappingNode) or id(item) in reported:
+            continue
+        reported.add(id(item))
+        found = _override(item, path)
+        if found is not None:
+            yield found
+
+
+def _override(item: MappingNode, path: str) -> Union[Occurrence, None]:
+    name_node, new_name_node = get(item, "name"), get(item, "newName")
+    tag_node, digest_node = get(item, "newTag"), get(item, "digest")
+    name, new_name = piece_text(name_node), piece_text(new_name_node)
+    tag, digest = piece_text(tag_node), piece_text(digest_node)
+    repository_node = new_name_node if new_name else name_node
+    repository = new_name or name
+    if repository is None or repository_node is None or not (new_name or tag or digest):
+        return None
+    if any("{{" in text for text in (repository, tag or "", digest or "")):
+        return None
+    parts: Dict[str, Location] = {"repository": scalar_location(path, repository_node)}
+    reference = repository
+    if digest and digest_node is not None:
+        reference += f"@{digest}"
+        parts["digest"] = scalar_location(path, digest_node)
+    elif tag and tag_node is not None:
+        reference += f":{tag}"
+        parts["tag"] = scalar_location(path, tag_node)
+    return Occurrence(
+        written=reference,
+        resolved=reference,
+        location=scalar_location(path, repository_node),
+        kind=KIND,
+        context={"image": name or repository},
+        parts=parts,
+    )

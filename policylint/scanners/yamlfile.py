@@ -1,0 +1,38 @@
+"""A YAML file not recognised by its name: each document is recognised by its content.
+
+A mapping with `apiVersion` and `kind` is a Kubernetes object, a top-level `services:` mapping
+of mappings is a compose file; any other document holds no references, except in a file named
+like Helm values (`values*.yaml`) without a `Chart.yaml` beside it, such as the values override
+a GitOps repository keeps for a chart it does not vendor: its documents are read as Helm values.
+The file is composed once and its occurrences carry the kind of the document they come from.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, Union
+
+from policylint.model import Occurrence, ScanError, ScanOptions
+from policylint.scanners import compose as compose_scanner
+from policylint.scanners import helm, kubernetes
+from policylint.scanners._yaml_common import compose
+
+_VALUES_NAME_RE = re.compile(r"(?:\A|/)values[^/]*\.ya?ml\Z", re.IGNORECASE)
+
+
+def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
+    documents = compose(text, path)
+    if isinstance(documents, ScanError):
+        yield documents
+        return
+    kube_state = kubernetes.KubeState()
+    compose_state = compose_scanner.ComposeState(options)
+    values_file = _VALUES_NAME_RE.search(path) is not None
+    chart = helm.Chart(options) if values_file else None
+    for document in documents:
+        if kubernetes.is_kubernetes_document(document):
+            yield from kubernetes.scan_document(document, path, kube_state)
+        elif compose_scanner.is_compose_document(document):
+            yield from compose_scanner.scan_document(document, path, compose_state)
+        elif chart is not None:
+            yield from helm.scan_document(document, path, chart)

@@ -1,0 +1,224 @@
+"""Compose scanner: services, build contexts, interpolation, anchors, positions."""
+
+from __future__ import annotations
+
+import time
+from textwrap import dedent
+from typing import Dict, List, Mapping, Optional
+
+from policylint.model import Occurrence, ScanError, ScanOptions
+from policylint.scanners import compose
+
+
+def run(text: str, dotenv: Optional[str] = None, environ: Optional[Mapping[str, str]] = None) -> List[object]:
+    siblings: Dict[str, str] = {".env": dotenv} if dotenv is not None else {}
+    options = ScanOptions(environ=environ, read_sibling=siblings.get)
+    return list(compose.scan(dedent(text), "compose.yaml", options))
+
+
+def rows(found: List[object]) -> List[tuple]:
+    assert all(isinstance(item, Occurrence) for item in found), found
+    return [(o.written, o.resolved, o.location.line, o.location.column) for o in found]  # type: ignore[union-attr]
+
+
+def test_service_images_with_positions_and_context() -> None:
+    found = run(
+        """\
+        services:
+          web:
+            image: nginx:1.25
+          api:
+            build: .
+            image: "registry.acme.com/api:v1"
+          worker:
+            image: 'redis'
+        """
+    )
+    assert rows(found) == [
+        ("nginx:1.25", "nginx:1.25", 3, 12),
+        ("registry.acme.com/api:v1", "registry.acme.com/api:v1", 6, 13),
+        ("redis", "redis", 8, 13),
+    ]
+    assert [o.location.end_column for o in found] == [22, 37, 18]
+    assert [dict(o.context) for o in found] == [
+        {"service": "web"},
+        {"service": "api", "pushed": "true"},
+        {"service": "worker"},
+    ]
+    assert {o.kind for o in found} == {"compose"}
+
+
+def test_anchor_in_extension_block_is_reported_once_at_its_line() -> None:
+    found = run(
+        """\
+        x-base: &base
+          image: ghcr.io/acme/base:1.0
+          restart: always
+        x-other:
+          image: not-a-service:1
+        services:
+          one:
+            <<: *base
+          two:
+            <<: *base
+            environment: {A: b}
+          three:
+            <<: *base
+            image: own:2
+        """
+    )
+    assert rows(found) == [
+        ("ghcr.io/acme/base:1.0", "ghcr.io/acme/base:1.0", 2, 10),
+        ("own:2", "own:2", 14, 12),
+    ]
+    assert found[0].context == {"service": "one"}  # type: ignore[union-attr]
+
+
+def test_dotenv_interpolation_with_defaults_and_dollar_escape() -> None:
+    dotenv = "\n".join(
+        [
+            "# registry settings",
+            "export REGISTRY=registry.acme.com",
+            'TAG="1.2.3"  ',
+            "EMPTY=",
+            "QUOTED='lit$eral'",
+            "NESTED=${REGISTRY}/lib   # inline comment",
+        ]
+    )
+    found = run(
+        """\
+        services:
+          a: {image: "${REGISTRY}/app:${TAG}"}
+          b: {image: "$REGISTRY/b:${MISSING:-fallback}"}
+          c: {image: "c:${EMPTY-unused}x"}
+          d: {image: "d:${EMPTY:-used}"}
+          e: {image: "e:$${TAG}"}
+          f: {image: "${NESTED}:${MUST:?set it}"}
+          g: {image: "g:${QUOTED}"}
+        """,
+        dotenv=dotenv,
+    )
+    assert rows(found) == [
+        ("${REGISTRY}/app:${TAG}", "registry.acme.com/app:1.2.3", 2, 15),
+        ("$REGISTRY/b:${MISSING:-fallback}", "registry.acme.com/b:fallback", 3, 15),
+        ("c:${EMPTY-unused}x", "c:x", 4, 15),
+        ("d:${EMPTY:-used}", "d:used", 5, 15),
+        ("e:$${TAG}", "e:${TAG}", 6, 15),
+        ("${NESTED}:${MUST:?set it}", "registry.acme.com/lib:", 7, 15),
+        ("g:${QUOTED}", "g:lit$eral", 8, 15),
+    ]
+    assert [o.unresolved for o in found] == [(), (), (), (), (), ("MUST",), ()]  # type: ignore[union-attr]
+
+
+def test_process_environment_only_with_use_env_and_it_wins() -> None:
+    text = """\
+    services:
+      a:
+        image: app:${TAG}
+    """
+    assert rows(run(text, dotenv="TAG=1\n")) == [("app:${TAG}", "app:1", 3, 12)]
+    assert rows(run(text, dotenv="TAG=1\n", environ={"TAG": "2"})) == [("app:${TAG}", "app:2", 3, 12)]
+    missing = run(text)
+    assert rows(missing) == [("app:${TAG}", "app:", 3, 12)]
+    assert missing[0].unresolved == ("TAG",)  # type: ignore[union-attr]
+
+
+def test_additional_contexts_docker_image_values() -> None:
+    found = run(
+        """\
+        services:
+          app:
+            build:
+              context: .
+              additional_contexts:
+                base: docker-image://alpine:3.19
+                src: ../src
+          lib:
+            build:
+              additional_contexts:
+                - tools=docker-image://ghcr.io/acme/tools:${V:-2}
+                - "other=https://example.com/x.git"
+        """
+    )
+    assert rows(found) == [
+        ("alpine:3.19", "alpine:3.19", 6, 30),
+        ("ghcr.io/acme/tools:${V:-2}", "ghcr.io/acme/tools:2", 11, 32),
+    ]
+    assert [o.location.end_column for o in found] == [41, 58]  # type: ignore[union-attr]
+    assert [o.context for o in found] == [{"service": "app"}, {"service": "lib"}]  # type: ignore[union-attr]
+
+
+def test_values_that_are_not_images_are_skipped() -> None:
+    found = run(
+        """\
+        services:
+          a: {image: {name: x}}
+          b: {image: [x]}
+          c: {image: }
+          d: {image: ""}
+          e: {image: 12}
+          f: {build: .}
+          g: null
+        """
+    )
+    assert found == []
+
+
+def test_syntax_error_is_one_scan_error_with_position() -> None:
+    found = run("services:\n  web:\n    image: [nginx\n")
+    assert len(found) == 1 and isinstance(found[0], ScanError)
+    assert (found[0].location.path, found[0].location.line, found[0].location.column) == (
+        "compose.yaml",
+        4,
+        1,
+    )
+
+
+def test_crlf_positions() -> None:
+    found = run('services:\r\n  web:\r\n    image: nginx:1\r\n  db:\r\n    image: "postgres:16"\r\n')
+    assert rows(found) == [("nginx:1", "nginx:1", 3, 12), ("postgres:16", "postgres:16", 5, 13)]
+    assert [o.location.end_column for o in found] == [19, 24]  # type: ignore[union-attr]
+
+
+def test_alias_bomb_finishes_fast() -> None:
+    lines = ["x-a: &a0 [image, image, image, image, image, image, image, image, image]"]
+    for level in range(1, 40):
+        lines.append(f"x-a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]")
+    lines += [
+        "services:",
+        "  web:",
+        "    image: nginx:1",
+        "    command: *a39",
+        "  b:",
+        "    <<: {image: *a39}",
+    ]
+    started = time.perf_counter()
+    found = run("\n".join(lines) + "\n")
+    assert time.perf_counter() - started < 2
+    assert rows(found) == [("nginx:1", "nginx:1", 43, 12)]
+
+
+def test_parse_dotenv() -> None:
+    values = compose.parse_dotenv(
+        dedent(
+            """\
+            A=1
+            export B = two words # comment
+            C="quoted # not a comment\\n"
+            D='single ${A}'
+            E=${A}-${B}
+            F=a#b
+            not a line
+            =nokey
+            G
+            """
+        )
+    )
+    assert values == {
+        "A": "1",
+        "B": "two words",
+        "C": "quoted # not a comment\n",
+        "D": "single ${A}",
+        "E": "1-two words",
+        "F": "a#b",
+    }

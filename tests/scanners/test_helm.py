@@ -1,0 +1,255 @@
+"""Helm values scanner: image strings, image mappings joined into references, defaults."""
+
+from __future__ import annotations
+
+import time
+from textwrap import dedent
+from typing import Dict, List, Optional
+
+from policylint.model import Occurrence, ScanError, ScanOptions
+from policylint.scanners import helm
+
+CHART = "apiVersion: v2\nname: demo\nversion: 1.0.0\nappVersion: 2.5.0\n"
+
+
+def run(text: str, chart: Optional[str] = CHART) -> List[object]:
+    siblings: Dict[str, str] = {"Chart.yaml": chart} if chart is not None else {}
+    return list(helm.scan(dedent(text), "chart/values.yaml", ScanOptions(read_sibling=siblings.get)))
+
+
+def rows(found: List[object]) -> List[tuple]:
+    assert all(isinstance(item, Occurrence) for item in found), found
+    return [(o.written, o.resolved, o.location.line, o.location.column) for o in found]  # type: ignore[union-attr]
+
+
+def part_lines(occurrence: object) -> Dict[str, tuple]:
+    assert isinstance(occurrence, Occurrence)
+    return {name: (where.line, where.column) for name, where in occurrence.parts.items()}
+
+
+def test_image_strings_anywhere() -> None:
+    found = run(
+        """\
+        image: nginx:1.25
+        sidecar:
+          extraContainers:
+            - name: proxy
+              image: "envoyproxy/envoy:v1.30"
+        mlmdImage: gcr.io/tfx/mlmd:1.14.0
+        imagePullPolicy: Always
+        pullImage: true
+        image2: not-an-image-key
+        """
+    )
+    assert rows(found) == [
+        ("nginx:1.25", "nginx:1.25", 1, 8),
+        ("envoyproxy/envoy:v1.30", "envoyproxy/envoy:v1.30", 5, 15),
+        ("gcr.io/tfx/mlmd:1.14.0", "gcr.io/tfx/mlmd:1.14.0", 6, 12),
+    ]
+    assert [o.context for o in found] == [  # type: ignore[union-attr]
+        {"key": "image"},
+        {"key": "sidecar.extraContainers[0].image"},
+        {"key": "mlmdImage"},
+    ]
+    assert found[1].location.end_column == 37  # type: ignore[union-attr]
+    assert {o.kind for o in found} == {"helm"}  # type: ignore[union-attr]
+
+
+def test_bitnami_mapping_with_float_looking_tag() -> None:
+    found = run(
+        """\
+        server:
+          image:
+            registry: docker.io
+            repository: bitnami/redis
+            tag: 1.10
+            digest: ""
+            pullPolicy: IfNotPresent
+        """
+    )
+    assert rows(found) == [("docker.io/bitnami/redis:1.10", "docker.io/bitnami/redis:1.10", 4, 17)]
+    assert found[0].context == {"key": "server.image"}  # type: ignore[union-attr]
+    assert found[0].location.end_column is None  # type: ignore[union-attr]
+    assert part_lines(found[0]) == {"registry": (3, 15), "repository": (4, 17), "tag": (5, 10)}
+
+
+def test_empty_or_missing_tag_falls_back_to_app_version() -> None:
+    text = """\
+    a:
+      image:
+        repository: acme/a
+        tag: ""
+    b:
+      image:
+        repository: acme/b
+    c:
+      image:
+        repository: acme/c:pinned
+    """
+    found = run(text)
+    assert rows(found) == [
+        ("acme/a", "acme/a:2.5.0", 3, 17),
+        ("acme/b", "acme/b:2.5.0", 7, 17),
+        ("acme/c:pinned", "acme/c:pinned", 10, 17),
+    ]
+    assert part_lines(found[0]) == {"repository": (3, 17), "tag": (4, 11)}
+    assert part_lines(found[1]) == {"repository": (7, 17)}
+    assert rows(run(text, chart=None))[:2] == [("acme/a", "acme/a", 3, 17), ("acme/b", "acme/b", 7, 17)]
+    assert rows(run(text, chart="appVersion: [unclosed\n"))[0] == ("acme/a", "acme/a", 3, 17)
+
+
+def test_global_registry_and_tag_defaults() -> None:
+    found = run(
+        """\
+        global:
+          imageRegistry: registry.acme.com
+          imageTag: v9
+        app:
+          image: {repository: team/app, tag: v1}
+        own:
+          image: {registry: quay.io, repository: team/own, tag: v2}
+        hosted:
+          image: {repository: ghcr.io/x/y}
+        """
+    )
+    assert rows(found) == [
+        ("team/app:v1", "registry.acme.com/team/app:v1", 5, 23),
+        ("quay.io/team/own:v2", "quay.io/team/own:v2", 7, 42),
+        ("ghcr.io/x/y", "ghcr.io/x/y:v9", 9, 23),
+    ]
+    assert part_lines(found[0]) == {"registry": (2, 18), "repository": (5, 23), "tag": (5, 38)}
+    assert part_lines(found[2]) == {"repository": (9, 23), "tag": (3, 13)}
+
+
+def test_digest_and_sha() -> None:
+    found = run(
+        """\
+        a:
+          image:
+            repository: acme/a
+            tag: "1.0"
+            digest: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+        b:
+          image:
+            repository: acme/b
+            tag: v2
+            sha: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+        """
+    )
+    digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    assert [o.resolved for o in found] == [f"acme/a:1.0@{digest}", f"acme/b:v2@{digest}"]  # type: ignore[union-attr]
+    assert part_lines(found[0])["digest"] == (5, 13)
+    assert part_lines(found[1])["digest"] == (10, 10)
+
+
+def test_plural_images_and_maps_of_image_maps() -> None:
+    found = run(
+        """\
+        images:
+          api: {repository: acme/api, tag: "1"}
+          web: {repository: acme/web, tag: "2"}
+        job:
+          image:
+            busybox: {registry: docker.io, repository: busybox, tag: "1.36"}
+            kubectl: {repo: registry.k8s.io/kubectl, tag: v1.30.0}
+          otherImage:
+            name: test-image
+            tag: v1.0.0
+        """
+    )
+    assert rows(found) == [
+        ("acme/api:1", "acme/api:1", 2, 21),
+        ("acme/web:2", "acme/web:2", 3, 21),
+        ("docker.io/busybox:1.36", "docker.io/busybox:1.36", 6, 48),
+        ("registry.k8s.io/kubectl:v1.30.0", "registry.k8s.io/kubectl:v1.30.0", 7, 21),
+        ("test-image:v1.0.0", "test-image:v1.0.0", 9, 11),
+    ]
+    assert [o.context["key"] for o in found] == [  # type: ignore[union-attr]
+        "images.api",
+        "images.web",
+        "job.image.busybox",
+        "job.image.kubectl",
+        "job.otherImage",
+    ]
+
+
+def test_templates_and_empty_repositories_are_skipped() -> None:
+    found = run(
+        """\
+        a:
+          image: "{{ .Values.global.image }}"
+        b:
+          image:
+            repository: "{{ .Values.repo }}"
+            tag: v1
+        c:
+          image:
+            registry: docker.io
+            repository: ""
+            tag: v1
+        d:
+          image: {distroless: true}
+        e:
+          image: ""
+        f:
+          image: 12
+        """
+    )
+    assert found == []
+
+
+def test_istio_hub_tag_and_variant() -> None:
+    found = run(
+        """\
+        defaults:
+          hub: ""
+          tag: ""
+          image: pilot
+          variant: distroless
+          global:
+            hub: docker.io/istio
+            tag: 1.22.0
+            proxy:
+              image: proxyv2
+            custom:
+              image: other.io/full/path:1
+        """,
+        chart=None,
+    )
+    assert rows(found) == [
+        ("docker.io/istio/pilot:1.22.0-distroless", "docker.io/istio/pilot:1.22.0-distroless", 4, 10),
+        ("docker.io/istio/proxyv2:1.22.0-distroless", "docker.io/istio/proxyv2:1.22.0-distroless", 10, 14),
+        ("other.io/full/path:1", "other.io/full/path:1", 12, 14),
+    ]
+    assert part_lines(found[0]) == {"registry": (7, 10), "repository": (4, 10), "tag": (8, 10)}
+
+
+def test_anchors_are_reported_once() -> None:
+    found = run(
+        """\
+        base: &img
+          repository: acme/base
+          tag: v1
+        a:
+          image: *img
+        b:
+          image: *img
+        """
+    )
+    assert rows(found) == [("acme/base:v1", "acme/base:v1", 2, 15)]
+
+
+def test_syntax_error_is_one_scan_error() -> None:
+    found = run("image:\n  repository: a\n tag: b\n")
+    assert len(found) == 1 and isinstance(found[0], ScanError)
+    assert found[0].location.line == 3
+
+
+def test_alias_bomb_finishes_fast() -> None:
+    lines = ["a0: &a0 [{image: 'x:1'}, {image: {repository: y, tag: '2'}}]"]
+    for level in range(1, 60):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 10) + "]")
+    started = time.perf_counter()
+    found = run("\n".join(lines) + "\n")
+    assert time.perf_counter() - started < 2
+    assert rows(found) == [("x:1", "x:1", 1, 19), ("y:2", "y:2", 1, 47)]

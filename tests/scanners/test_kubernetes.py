@@ -1,0 +1,310 @@
+"""Kubernetes scanner: containers at any depth, image volumes, custom resources, positions."""
+
+from __future__ import annotations
+
+import time
+from textwrap import dedent
+from typing import List
+
+from policylint.model import Occurrence, ScanError, ScanOptions
+from policylint.scanners import kubernetes
+
+
+def run(text: str) -> List[object]:
+    return list(kubernetes.scan(dedent(text), "deploy/app.yaml", ScanOptions()))
+
+
+def rows(found: List[object]) -> List[tuple]:
+    assert all(isinstance(item, Occurrence) for item in found), found
+    return [(o.written, o.resolved, o.location.line, o.location.column) for o in found]  # type: ignore[union-attr]
+
+
+def test_deployment_containers_and_context() -> None:
+    found = run(
+        """\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          namespace: prod
+          annotations:
+            image: not/an-image:1
+        spec:
+          template:
+            spec:
+              initContainers:
+                - name: init
+                  image: busybox:1.36
+              containers:
+                - name: app
+                  image: "registry.acme.com/web:v1.2.3"
+                  args: ["--image", "x:1"]
+                  env:
+                    - {name: IMAGE, value: "y:2"}
+        """
+    )
+    assert rows(found) == [
+        ("busybox:1.36", "busybox:1.36", 13, 18),
+        ("registry.acme.com/web:v1.2.3", "registry.acme.com/web:v1.2.3", 16, 19),
+    ]
+    assert found[1].location.end_column == 47  # type: ignore[union-attr]
+    assert [o.context for o in found] == [  # type: ignore[union-attr]
+        {"object": "Deployment/web", "namespace": "prod", "container": "init"},
+        {"object": "Deployment/web", "namespace": "prod", "container": "app"},
+    ]
+    assert {o.kind for o in found} == {"kubernetes"}  # type: ignore[union-attr]
+
+
+def test_cronjob_nesting_and_ephemeral_containers() -> None:
+    found = run(
+        """\
+        apiVersion: batch/v1
+        kind: CronJob
+        metadata: {name: nightly}
+        spec:
+          schedule: "@daily"
+          jobTemplate:
+            spec:
+              template:
+                spec:
+                  containers:
+                    - name: job
+                      image: ghcr.io/acme/job:2024.1
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: debug}
+        spec:
+          containers: [{name: main, image: app:1}]
+          ephemeralContainers:
+            - name: dbg
+              image: nicolaka/netshoot
+        """
+    )
+    assert rows(found) == [
+        ("ghcr.io/acme/job:2024.1", "ghcr.io/acme/job:2024.1", 12, 22),
+        ("app:1", "app:1", 18, 36),
+        ("nicolaka/netshoot", "nicolaka/netshoot", 21, 14),
+    ]
+    assert found[0].context == {"object": "CronJob/nightly", "container": "job"}  # type: ignore[union-attr]
+    assert found[2].context == {"object": "Pod/debug", "container": "dbg"}  # type: ignore[union-attr]
+
+
+def test_list_items_carry_their_own_namespace() -> None:
+    found = run(
+        """\
+        apiVersion: v1
+        kind: List
+        items:
+          - apiVersion: v1
+            kind: Pod
+            metadata: {name: a, namespace: prod-eu}
+            spec: {containers: [{name: c, image: "a:1"}]}
+          - apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: b}
+            spec: {template: {spec: {containers: [{name: c, image: "b:2"}]}}}
+        """
+    )
+    assert rows(found) == [("a:1", "a:1", 7, 43), ("b:2", "b:2", 11, 61)]
+    assert [o.context for o in found] == [  # type: ignore[union-attr]
+        {"object": "Pod/a", "namespace": "prod-eu", "container": "c"},
+        {"object": "StatefulSet/b", "container": "c"},
+    ]
+
+
+def test_configmap_data_and_non_objects_are_not_images() -> None:
+    found = run(
+        """\
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: cfg}
+        data:
+          image: nginx:1
+          pod.yaml: |
+            containers:
+              - image: nginx:2
+        ---
+        containers:
+          - image: not-an-object:1
+        ---
+        apiVersion: v1
+        kind: Secret
+        stringData:
+          spec: {containers: [{image: "x:1"}]}
+        """
+    )
+    assert found == []
+
+
+def test_image_volumes_and_non_scalar_images() -> None:
+    found = run(
+        """\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          containers:
+            - name: a
+              image: {repository: x}
+            - name: b
+              image: [x]
+            - name: c
+              image:
+            - name: d
+          volumes:
+            - name: models
+              image:
+                reference: quay.io/acme/models:v1
+                pullPolicy: IfNotPresent
+            - name: data
+              emptyDir: {}
+        """
+    )
+    assert rows(found) == [("quay.io/acme/models:v1", "quay.io/acme/models:v1", 16, 20)]
+    assert found[0].context == {"object": "Pod/p", "volume": "models"}  # type: ignore[union-attr]
+
+
+def test_custom_resources() -> None:
+    found = run(
+        """\
+        apiVersion: monitoring.coreos.com/v1
+        kind: Prometheus
+        metadata: {name: k8s, namespace: monitoring}
+        spec:
+          image: quay.io/prometheus/prometheus:v3.0.0
+          containers:
+            - name: sidecar
+              image: quay.io/acme/sidecar:1
+        ---
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata: {generateName: build-}
+        spec:
+          templates:
+            - name: step
+              container:
+                image: "{{inputs.parameters.image}}"
+            - name: other
+              container:
+                image: alpine:3.20
+        ---
+        apiVersion: kyverno.io/v1
+        kind: ClusterPolicy
+        metadata: {name: no-latest}
+        spec:
+          rules:
+            - validate:
+                pattern:
+                  spec:
+                    containers:
+                      - image: "!*:latest"
+        ---
+        apiVersion: sparkoperator.k8s.io/v1beta2
+        kind: SparkApplication
+        metadata: {name: pi}
+        spec:
+          image: spark:3.5.2
+        """
+    )
+    assert rows(found) == [
+        ("quay.io/prometheus/prometheus:v3.0.0", "quay.io/prometheus/prometheus:v3.0.0", 5, 10),
+        ("quay.io/acme/sidecar:1", "quay.io/acme/sidecar:1", 8, 14),
+        ("alpine:3.20", "alpine:3.20", 20, 16),
+        ("spark:3.5.2", "spark:3.5.2", 37, 10),
+    ]
+    assert found[0].context == {"object": "Prometheus/k8s", "namespace": "monitoring"}  # type: ignore[union-attr]
+    assert found[2].context == {"object": "Workflow/build-"}  # type: ignore[union-attr]
+
+
+def test_anchor_shared_by_two_containers_is_reported_once() -> None:
+    found = run(
+        """\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          initContainers:
+            - &main {name: a, image: "app:1"}
+          containers:
+            - *main
+            - {<<: *main, name: b}
+        """
+    )
+    assert rows(found) == [("app:1", "app:1", 6, 31)]
+
+
+def test_documents_without_api_version_and_kind_are_skipped() -> None:
+    found = run(
+        """\
+        kind: Pod
+        spec: {containers: [{image: "a:1"}]}
+        ---
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: x}
+        spec: {containers: [{image: "b:1"}]}
+        """
+    )
+    assert rows(found) == [("b:1", "b:1", 8, 30)]
+
+
+def test_syntax_error_is_one_scan_error_with_position() -> None:
+    found = run(
+        """\
+        apiVersion: v1
+        kind: Pod
+        spec:
+          containers:
+          - image: nginx
+          ...
+         env: []
+        """
+    )
+    assert len(found) == 1 and isinstance(found[0], ScanError)
+    assert (found[0].location.line, found[0].location.column) == (7, 2)
+    assert found[0].message
+
+
+def test_control_characters_are_a_scan_error_with_position() -> None:
+    found = list(kubernetes.scan("apiVersion: v1\nkind: Pod\nx: a\x07b\n", "p.yaml", ScanOptions()))
+    assert len(found) == 1 and isinstance(found[0], ScanError)
+    assert (found[0].location.line, found[0].location.column) == (3, 5)
+
+
+def test_crlf_and_multibyte_positions() -> None:
+    lines = [
+        "apiVersion: v1",
+        "kind: Pod",
+        "metadata: {name: é}",
+        "spec:",
+        "  containers:",
+        "  - {name: é, image: 'a:1'}",
+    ]
+    text = "\r\n".join(lines) + "\r\n"
+    found = list(kubernetes.scan(text, "p.yaml", ScanOptions()))
+    assert rows(found) == [("a:1", "a:1", 6, 23)]
+    assert found[0].location.end_column == 26  # type: ignore[union-attr]
+
+
+def test_alias_bomb_finishes_fast() -> None:
+    lines = [
+        "apiVersion: v1",
+        "kind: Pod",
+        "metadata: {name: bomb}",
+        "x0: &a0 [{containers: [{image: 'a:1'}]}]",
+    ]
+    for level in range(1, 60):
+        lines.append(f"x{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 10) + "]")
+    lines.append("spec: {containers: [{image: *a59}], initContainers: *a59}")
+    started = time.perf_counter()
+    found = run("\n".join(lines) + "\n")
+    assert time.perf_counter() - started < 2
+    assert rows(found) == [("a:1", "a:1", 4, 33)]
+
+
+def test_deep_nesting_is_refused_not_a_crash() -> None:
+    text = "apiVersion: v1\nkind: Pod\nspec: " + "[" * 5000 + "]" * 5000 + "\n"
+    found = list(kubernetes.scan(text, "p.yaml", ScanOptions()))
+    assert len(found) == 1 and isinstance(found[0], ScanError)

@@ -1,0 +1,82 @@
+"""Kustomize scanner: `images:` overrides joined as kustomize writes them."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+from typing import Dict, List
+
+from policylint.model import Occurrence, ScanError, ScanOptions
+from policylint.scanners import kustomize
+
+
+def run(text: str) -> List[object]:
+    return list(kustomize.scan(dedent(text), "overlays/prod/kustomization.yaml", ScanOptions()))
+
+
+def rows(found: List[object]) -> List[tuple]:
+    assert all(isinstance(item, Occurrence) for item in found), found
+    return [(o.written, o.resolved, o.location.line, o.location.column) for o in found]  # type: ignore[union-attr]
+
+
+def part_lines(occurrence: object) -> Dict[str, tuple]:
+    assert isinstance(occurrence, Occurrence)
+    return {name: (where.line, where.column) for name, where in occurrence.parts.items()}
+
+
+DIGEST = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+
+def test_overrides() -> None:
+    found = run(
+        f"""\
+        apiVersion: kustomize.config.k8s.io/v1beta1
+        kind: Kustomization
+        resources: [deployment.yaml]
+        images:
+          - name: nginx
+            newTag: "1.10"
+          - name: app
+            newName: registry.acme.com/team/app
+            newTag: v1.2.3
+          - name: pinned
+            newName: registry.acme.com/pinned
+            newTag: ignored
+            digest: {DIGEST}
+          - name: renamed
+            newName: 'ghcr.io/acme/renamed'
+          - name: untouched
+          - name: suffixed
+            tagSuffix: -rc1
+          - [not, a, mapping]
+        """
+    )
+    assert rows(found) == [
+        ("nginx:1.10", "nginx:1.10", 5, 11),
+        ("registry.acme.com/team/app:v1.2.3", "registry.acme.com/team/app:v1.2.3", 8, 14),
+        (f"registry.acme.com/pinned@{DIGEST}", f"registry.acme.com/pinned@{DIGEST}", 11, 14),
+        ("ghcr.io/acme/renamed", "ghcr.io/acme/renamed", 15, 15),
+    ]
+    assert [o.context for o in found] == [  # type: ignore[union-attr]
+        {"image": "nginx"},
+        {"image": "app"},
+        {"image": "pinned"},
+        {"image": "renamed"},
+    ]
+    assert {o.kind for o in found} == {"kustomize"}  # type: ignore[union-attr]
+    assert part_lines(found[0]) == {"repository": (5, 11), "tag": (6, 14)}
+    assert part_lines(found[1]) == {"repository": (8, 14), "tag": (9, 13)}
+    assert part_lines(found[2]) == {"repository": (11, 14), "digest": (13, 13)}
+    assert part_lines(found[3]) == {"repository": (15, 15)}
+
+
+def test_files_without_images_and_odd_shapes() -> None:
+    assert run("resources: [a.yaml]\n") == []
+    assert run("images: {name: x}\n") == []
+    assert run("- images\n") == []
+    assert run("images:\n  - name: x\n    newTag: '{{ .tag }}'\n") == []
+
+
+def test_syntax_error_is_one_scan_error() -> None:
+    found = run("images:\n  - name: x\n   newTag: y\n")
+    assert len(found) == 1 and isinstance(found[0], ScanError)
+    assert found[0].location.line == 3

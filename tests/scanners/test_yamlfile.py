@@ -1,0 +1,94 @@
+"""Generic YAML scanner: each document recognised by its content."""
+
+from __future__ import annotations
+
+import time
+from textwrap import dedent
+from typing import List
+
+from policylint.model import Occurrence, ScanError, ScanOptions
+from policylint.scanners import scan, yamlfile
+
+
+def run(text: str, dotenv: str = "") -> List[object]:
+    options = ScanOptions(read_sibling={".env": dotenv}.get)
+    return list(yamlfile.scan(dedent(text), "misc/stack.yaml", options))
+
+
+def rows(found: List[object]) -> List[tuple]:
+    assert all(isinstance(item, Occurrence) for item in found), found
+    return [(o.kind, o.written, o.resolved, o.location.line, o.location.column) for o in found]  # type: ignore[union-attr]
+
+
+def test_documents_dispatch_by_content() -> None:
+    found = run(
+        """\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p, namespace: dev}
+        spec:
+          containers: [{name: c, image: "a:1"}]
+        ---
+        services:
+          web:
+            image: web:${TAG:-2}
+        ---
+        services: [not, a, mapping]
+        ---
+        services:
+          web: "not a mapping"
+        ---
+        config:
+          image: not-recognised:1
+        ---
+        just a string
+        """,
+        dotenv="TAG=3\n",
+    )
+    assert rows(found) == [
+        ("kubernetes", "a:1", "a:1", 5, 34),
+        ("compose", "web:${TAG:-2}", "web:3", 9, 12),
+    ]
+    assert found[0].context == {"object": "Pod/p", "namespace": "dev", "container": "c"}  # type: ignore[union-attr]
+    assert found[1].context == {"service": "web"}  # type: ignore[union-attr]
+
+
+def test_registry_entry_point_and_empty_file() -> None:
+    assert list(scan("yaml", "", "empty.yaml", ScanOptions())) == []
+    assert list(scan("yaml", "# only a comment\n", "c.yaml", ScanOptions())) == []
+    found = list(
+        scan("yaml", "apiVersion: v1\nkind: Pod\nspec: {containers: [{image: x}]}\n", "p.yaml", ScanOptions())
+    )
+    assert rows(found) == [("kubernetes", "x", "x", 3, 29)]
+
+
+def test_syntax_error_is_one_scan_error() -> None:
+    found = run("apiVersion: v1\nkind: Pod\nspec: {containers: [\n")
+    assert len(found) == 1 and isinstance(found[0], ScanError)
+    assert (found[0].location.path, found[0].location.line) == ("misc/stack.yaml", 4)
+
+
+def test_alias_bomb_finishes_fast() -> None:
+    lines = ["apiVersion: v1", "kind: Pod", "a0: &a0 [{containers: [{image: 'x:1'}]}]"]
+    for level in range(1, 60):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 10) + "]")
+    started = time.perf_counter()
+    found = run("\n".join(lines) + "\n")
+    assert time.perf_counter() - started < 2
+    assert rows(found) == [("kubernetes", "x:1", "x:1", 3, 33)]
+
+
+def test_hostile_scalars_never_raise() -> None:
+    texts = [
+        "apiVersion: v1\nkind: Pod\nspec: {containers: [{image: !!binary aGVsbG8=}]}\n",
+        "apiVersion: v1\nkind: Pod\nspec: {containers: [{image: !!python/object:os.system x}]}\n",
+        "apiVersion: v1\nkind: Pod\nspec: {containers: [{? [a]: b, image: ~}]}\n",
+        "apiVersion: v1\nkind: Pod\nspec: {containers: [{image: &x [*x]}]}\n",
+        "services: {a: {image: '\\x85'}}\n",
+        'apiVersion: v1\nkind: Pod\nx: "\\u0000"\n',
+        "apiVersion: [1]\nkind: {a: b}\n",
+        "\ufeffapiVersion: v1\n",
+    ]
+    for text in texts:
+        for item in yamlfile.scan(text, "h.yaml", ScanOptions()):
+            assert isinstance(item, (Occurrence, ScanError))
