@@ -49,7 +49,7 @@ def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrenc
         yield from scan_document(document, path, chart)
 
 
-def scan_document(document: Node, path: str, chart: "Chart") -> Iterator[Occurrence]:
+def scan_document(document: Node, path: str, chart: Chart) -> Iterator[Occurrence]:
     """The references of one values document."""
     return _Walk(document, path, chart).run()
 
