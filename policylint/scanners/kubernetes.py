@@ -13,7 +13,9 @@ often name images outside a pod spec (`Prometheus.spec.image`, `SparkApplication
 `steps`, Zalando `sidecars`), so in them every `image:` string is a reference. Objects of the
 groups whose `image` fields are patterns or repository names, not references (Kyverno,
 Gatekeeper, Flux image automation), are not scanned at all. A value holding `{{` (Argo
-Workflows parameters, unrendered templates) is not a reference.
+Workflows parameters, unrendered templates) is not a reference. A value holding `$VAR` or
+`${VAR}` is an envsubst template: the variable is reported as unresolved (`${VAR:-default}`
+takes the default), not the text as an invalid reference.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from policylint.scanners._yaml_common import (
     raw_children,
     string_value,
 )
+from policylint.variables import expand
 from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode
 
 KIND = "kubernetes"
@@ -165,4 +168,14 @@ def _report(
     if not isinstance(node, ScalarNode) or id(node) in state.reported or text is None or "{{" in text:
         return None
     state.reported.add(id(node))
+    if "$" in text:
+        # Manifests kept as envsubst templates (`image: ${IMAGE_URI}`): the variable is named as
+        # unresolved rather than the text called an invalid reference; `${X:-default}` uses the default.
+        expansion = expand(text, _no_variables)
+        return occurrence(node, path, KIND, clean_context(context), resolved=expansion.value,
+                          unresolved=expansion.unresolved)
     return occurrence(node, path, KIND, clean_context(context))
+
+
+def _no_variables(name: str) -> Optional[str]:
+    return None

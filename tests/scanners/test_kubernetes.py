@@ -308,3 +308,21 @@ def test_deep_nesting_is_refused_not_a_crash() -> None:
     text = "apiVersion: v1\nkind: Pod\nspec: " + "[" * 5000 + "]" * 5000 + "\n"
     found = list(kubernetes.scan(text, "p.yaml", ScanOptions()))
     assert len(found) == 1 and isinstance(found[0], ScanError)
+
+
+def test_envsubst_variables_are_unresolved_not_invalid():
+    from policylint.model import ScanOptions
+    from policylint.scanners import kubernetes
+
+    text = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+        "  - name: a\n    image: ${IMAGE_URI}\n"
+        "  - name: b\n    image: ${IMG:-ghcr.io/acme/app:v1}\n"
+        "  - name: c\n    image: $REGION-docker.pkg.dev/$PROJECT/app:1\n"
+    )
+    found = [(o.written, o.resolved, o.unresolved) for o in kubernetes.scan(text, "p.yaml", ScanOptions())]
+    assert found == [
+        ("${IMAGE_URI}", "", ("IMAGE_URI",)),
+        ("${IMG:-ghcr.io/acme/app:v1}", "ghcr.io/acme/app:v1", ()),
+        ("$REGION-docker.pkg.dev/$PROJECT/app:1", "-docker.pkg.dev//app:1", ("REGION", "PROJECT")),
+    ]
