@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime
 import os
 import stat
+import sys
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from policylint import rules as rule_catalog
 from policylint import scanners, waivers
@@ -43,6 +44,9 @@ class EngineOptions:
     today: datetime.date = field(default_factory=datetime.date.today)
     policy_path: Optional[str] = None  # display path of the policy, for exception-expired
     collect_references: bool = False
+    # Skip composing YAML files that provably hold no reference (see _holds_no_reference);
+    # off only to prove that it changes nothing.
+    prefilter: bool = True
 
 
 @dataclass
@@ -158,7 +162,12 @@ def check_source(source: SourceFile, options: EngineOptions) -> FileReport:
     scan_options = ScanOptions(build_args=options.build_args, environ=options.environ,
                                read_sibling=_sibling_reader(source))
     nul_error = _nul_error(data, text, source.path)
-    items = [nul_error] if nul_error else scanners.scan(source.kind, text, source.path, scan_options)
+    if nul_error:
+        items: Iterable[Union[Occurrence, ScanError]] = [nul_error]
+    elif options.prefilter and _holds_no_reference(source.kind, text):
+        items = ()
+    else:
+        items = scanners.scan(source.kind, text, source.path, scan_options)
     exceptions = waivers.active_exceptions(policy, options.today)
     findings: List[Finding] = []
     for item in items:
@@ -185,6 +194,25 @@ def check_source(source: SourceFile, options: EngineOptions) -> FileReport:
                 findings.append(finding)
     report.findings = findings
     return report
+
+
+def _holds_no_reference(kind: str, text: str) -> bool:
+    """True when scanning `text` is certain to yield nothing at all: no reference, no parse-error.
+
+    Only for "yaml" files (any YAML not recognised by its name): their references are the
+    `image` keys of Kubernetes objects and compose services and compose `docker-image://`
+    values, so every one needs the five letters "image" in some scalar. A scalar's value can
+    only differ from its source text by folding line breaks into spaces or by backslash escapes
+    in double quotes (`"\\x69mage"`), so text with neither "image" nor a backslash holds none.
+    A broken file must still be reported as parse-error, so such a file is also parsed, in C
+    without building nodes, and only a clean parse skips the scan (see composes_cleanly).
+    Files recognised by their name (compose, Helm values, kustomizations) are always scanned.
+    """
+    if kind != "yaml" or "image" in text or "\\" in text:
+        return False
+    from policylint.yamldoc import composes_cleanly
+
+    return composes_cleanly(text)
 
 
 def _kind_name(kind: str) -> str:
@@ -254,22 +282,61 @@ def run(sources: Sequence[SourceFile], options: EngineOptions, jobs: int = 1) ->
     return result, reports
 
 
-# Below this many files a process pool costs more to start than it saves.
+# Below this many files a process pool costs more than it saves: starting the workers and
+# shipping results back costs about as much as checking ~100 average files (measured with
+# benchmarks/bench.py), and the saving must outweigh it clearly.
 PARALLEL_THRESHOLD = 400
+# Files per task: small enough that the workers finish together, large enough that the
+# per-task cost (a pickled list of paths out, of reports back) disappears.
+_BATCH_FILES = 64
+
+_worker_options: Optional[EngineOptions] = None
 
 
 def _check_all(sources: Sequence[SourceFile], options: EngineOptions, jobs: int) -> List[FileReport]:
+    """Reports in the order of `sources`. With `jobs` > 1 and enough files, worker processes
+    check batches of neighbouring files and the batches are put back in order, so the output
+    is identical to a serial run."""
     if jobs <= 1 or len(sources) < PARALLEL_THRESHOLD:
         return [check_source(source, options) for source in sources]
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    chunk = max(1, len(sources) // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(_check_one, [(source, options) for source in sources], chunksize=chunk))
+    _preload({source.kind for source in sources})
+    # fork: workers start with every module already imported and the options already in
+    # memory; spawn (the only choice on Windows and macOS) re-imports in every worker.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods and os.name == "posix"
+                                          and sys.platform != "darwin" else None)
+    size = max(1, min(_BATCH_FILES, -(-len(sources) // (jobs * 4))))
+    batches = [sources[index:index + size] for index in range(0, len(sources), size)]
+    workers = min(jobs, len(batches))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=_init_worker, initargs=(options,)) as pool:
+        reports: List[FileReport] = []
+        for batch in pool.map(_check_batch, batches):
+            reports.extend(batch)
+        return reports
 
 
-def _check_one(job: Tuple[SourceFile, EngineOptions]) -> FileReport:
-    return check_source(*job)
+def _preload(kinds: Iterable[str]) -> None:
+    """Import the scanners a run needs before the workers fork, so no worker imports them again."""
+    import importlib
+
+    for kind in kinds:
+        importlib.import_module(scanners.SCANNERS[kind])
+    if kinds and any(kind != "dockerfile" for kind in kinds):
+        importlib.import_module("policylint.yamldoc")
+
+
+def _init_worker(options: EngineOptions) -> None:
+    global _worker_options
+    _worker_options = options
+
+
+def _check_batch(batch: Sequence[SourceFile]) -> List[FileReport]:
+    assert _worker_options is not None
+    return [check_source(source, _worker_options) for source in batch]
 
 
 def count_by_rule(findings: Sequence[Finding]) -> Dict[str, int]:

@@ -127,6 +127,17 @@ def resolve_environment(args: argparse.Namespace, policy: Policy) -> Optional[st
 
 
 def jobs(args: argparse.Namespace) -> int:
+    """Worker processes: -j N as given; 0 (the default) means one per usable core. The engine
+    starts a pool only for scans of at least engine.PARALLEL_THRESHOLD files, so small runs
+    (a pre-commit hook, one file) stay in one process whatever this says."""
     if args.jobs < 0:
-        raise PolicylintError("--jobs must be 1 or more")
-    return args.jobs or 1
+        raise PolicylintError("--jobs must be 0 (one per core) or more")
+    return args.jobs or usable_cores()
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity, which containers and taskset narrow)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
