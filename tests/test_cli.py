@@ -273,3 +273,14 @@ def test_python_dash_m(repo):
     completed = subprocess.run([sys.executable, "-m", "policylint", "-q"], capture_output=True, text=True, env=env)
     assert completed.returncode == 1
     assert completed.stdout.startswith("Dockerfile:1:6: error tag-missing")
+
+
+def test_policy_does_not_depend_on_how_files_are_batched(repo, capsys):
+    """pre-commit passes staged files in batches; each batch must see the same policy."""
+    write(repo / ".policylint.yaml", "version: 1\nregistries: {allow: [ghcr.io]}\n")
+    write(repo / "sub" / ".policylint.yaml", "version: 1\n")
+    write(repo / "sub" / "Dockerfile", "FROM quay.io/a/b:1\n")
+    write(repo / "Dockerfile", "FROM ghcr.io/a/b:1\n")
+    assert run("sub/Dockerfile") == 1
+    assert run("sub/Dockerfile", "Dockerfile") == 1
+    assert run("sub") == 0  # a folder argument is the scan root, and its own policy applies

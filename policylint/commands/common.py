@@ -28,12 +28,24 @@ def display_path(path: str) -> str:
 
 
 def _search_start(paths: List[str]) -> str:
-    real = [os.path.abspath(path) for path in paths if path != "-"] or [os.getcwd()]
+    """Where the policy search starts: the scan root.
+
+    One folder argument is the scan root itself (`policylint services/api`). Otherwise (file
+    names, as pre-commit passes them, or several paths) it is the current folder when every path
+    lies below it, so the policy does not depend on how pre-commit batches the files; else the
+    paths' common folder.
+    """
+    real = [os.path.abspath(path) for path in paths if path != "-"]
+    if len(real) == 1 and os.path.isdir(real[0]):
+        return real[0]
+    cwd = os.getcwd()
+    if all(path == cwd or path.startswith(cwd.rstrip(os.sep) + os.sep) for path in real):
+        return cwd
     folders = [path if os.path.isdir(path) else os.path.dirname(path) for path in real]
     try:
         return os.path.commonpath(folders)
     except ValueError:  # different drives
-        return os.getcwd()
+        return cwd
 
 
 def active_policy(args: argparse.Namespace) -> tuple[Policy, Optional[str]]:
