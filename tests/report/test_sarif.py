@@ -274,3 +274,27 @@ def test_identical_findings_in_one_file_get_distinct_fingerprints():
     assert prints[0].endswith(":1") and prints[1].endswith(":2") and prints[2].endswith(":1")
     assert prints[0].split(":")[0] == prints[1].split(":")[0]
     assert re.fullmatch(r"[0-9a-f]{64}:\d+", prints[0])
+
+
+def test_cli_sarif_over_examples_covers_every_kind_and_validates(tmp_path, monkeypatch, capsys):
+    """End to end: the examples repository holds every file kind; its SARIF must be schema-valid."""
+    import json as _json
+
+    from policylint.cli import main
+
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(root)
+    assert main(["check", "examples", "-f", "sarif", "-q"]) == 1
+    document = _json.loads(capsys.readouterr().out)
+    results = document["runs"][0]["results"]
+    kinds = {result.get("properties", {}).get("kind") for result in results}
+    assert {"dockerfile", "compose", "kubernetes", "helm", "kustomize"} <= kinds
+    schema_path = root.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+    if not schema_path.exists():
+        pytest.skip("SARIF schema not available")
+    import jsonschema
+
+    jsonschema.Draft7Validator(_json.loads(schema_path.read_text())).validate(document)
+    for result in results:
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert uri.startswith("examples/") and not uri.startswith("/")

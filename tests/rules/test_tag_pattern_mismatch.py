@@ -52,3 +52,39 @@ def test_digest_without_tag_is_a_mismatch_but_missing_tag_is_tag_missing():
                 policy=POLICY) == [("tag-pattern-mismatch", 1, 6)]
     assert lint("FROM registry.acme.com/shop/app\n", path="deploy/prod/Dockerfile",
                 policy=POLICY) == [("tag-missing", 1, 6)]
+
+
+NAMESPACE_POLICY = r"""
+version: 1
+environments:
+  release:
+    match: {namespaces: [prod, "prod-*"]}
+    images: [registry.acme.com/**]
+    tags: {pattern: '^v\d+\.\d+\.\d+$'}
+"""
+
+MANIFEST = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: %s}
+spec:
+  containers:
+  - name: app
+    image: registry.acme.com/shop/app:v1.2.0-beta.1
+  - name: cache
+    image: redis:7.2
+"""
+
+
+def test_namespace_selects_the_environment_per_object():
+    assert lint(MANIFEST % "prod-eu", kind="yaml", path="k8s/pod.yaml", policy=NAMESPACE_POLICY) == [
+        ("tag-pattern-mismatch", 7, 12)]
+    assert lint(MANIFEST % "dev", kind="yaml", path="k8s/pod.yaml", policy=NAMESPACE_POLICY) == []
+
+
+def test_namespace_per_document_in_one_file():
+    text = MANIFEST % "dev" + "---\n" + MANIFEST % "prod"
+    assert lint(text, kind="yaml", path="k8s/pods.yaml", policy=NAMESPACE_POLICY) == [
+        ("tag-pattern-mismatch", 17, 12)]
+    (finding,) = findings(text, kind="yaml", path="k8s/pods.yaml", policy=NAMESPACE_POLICY)
+    assert finding.environment == "release" and finding.context["namespace"] == "prod"
