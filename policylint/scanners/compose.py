@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Dict, Iterator, List, Mapping, Optional, Set, Union
 
 from policylint.model import Occurrence, ScanError, ScanOptions
-from policylint.scanners._yaml_common import NULL_TAG, compose, occurrence, string_value
+from policylint.scanners._yaml_common import NULL_TAG, Merged, compose, occurrence, raw_children, string_value
 from policylint.variables import expand
 from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, get, mapping_items
 
@@ -38,6 +38,8 @@ class ComposeState:
     def __init__(self, options: ScanOptions) -> None:
         self.options = options
         self.reported: Set[int] = set()
+        self.merged = Merged()
+        self.context_maps: Set[int] = set()  # additional_contexts mappings already read
         self._variables: Optional[Lookup] = None
 
     def lookup(self, name: str) -> Optional[str]:
@@ -62,8 +64,8 @@ def scan_document(document: Node, path: str, state: ComposeState) -> Iterator[Oc
         if not isinstance(service, MappingNode):
             continue
         name = name_node.value
-        image = get(service, "image")
-        build = get(service, "build")
+        image = state.merged.get(service, "image")
+        build = state.merged.get(service, "build")
         if isinstance(build, ScalarNode) and build.tag == NULL_TAG:
             build = None
         if isinstance(image, ScalarNode) and id(image) not in state.reported:
@@ -75,18 +77,25 @@ def scan_document(document: Node, path: str, state: ComposeState) -> Iterator[Oc
             if found is not None:
                 yield found
         if isinstance(build, MappingNode):
-            yield from _additional_contexts(get(build, "additional_contexts"), path, state, name)
+            yield from _additional_contexts(state.merged.get(build, "additional_contexts"), path, state, name)
 
 
-def _additional_contexts(
-    node: Optional[Node], path: str, state: ComposeState, service: str
-) -> Iterator[Occurrence]:
+def _additional_contexts(node: Optional[Node], path: str, state: ComposeState, service: str) -> Iterator[Occurrence]:
     entries: List[tuple] = []  # (scalar node, text of the value, offset of the value in the scalar)
-    if isinstance(node, MappingNode):
-        for _, value in mapping_items(node):
-            if isinstance(value, ScalarNode):
+    # A mapping and what it merges in, each mapping read once per file (merge chains stay linear).
+    maps = [node] if isinstance(node, MappingNode) else []
+    while maps:
+        current = maps.pop()
+        if id(current) in state.context_maps:
+            continue
+        state.context_maps.add(id(current))
+        for key, value in raw_children(current):
+            if isinstance(value, ScalarNode) and key is not None:
                 entries.append((value, value.value, 0))
-    elif isinstance(node, SequenceNode):
+            elif key is None and isinstance(value, (MappingNode, SequenceNode)):
+                merged = value.value if isinstance(value, SequenceNode) else [value]
+                maps.extend(item for item in reversed(merged) if isinstance(item, MappingNode))
+    if isinstance(node, SequenceNode):
         for item in node.value:
             if isinstance(item, ScalarNode) and "=" in item.value:
                 offset = item.value.index("=") + 1

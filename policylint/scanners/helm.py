@@ -23,6 +23,7 @@ from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
 
 from policylint.model import Location, Occurrence, ScanError, ScanOptions
 from policylint.scanners._yaml_common import (
+    Merged,
     compose,
     occurrence,
     piece_text,
@@ -85,9 +86,11 @@ class _Walk:
         self.path = path
         self.chart = chart
         self.reported: Set[int] = set()
-        glob = get(document, "global")
-        self.global_registry = _piece(get(glob, "imageRegistry"))
-        self.global_tag = _piece(get(glob, "imageTag"))
+        self.reported_pieces: Set[tuple] = set()
+        self.get = Merged().get  # merge lookups memoized: a chain of `<<` merges stays linear
+        glob = self.get(document, "global")
+        self.global_registry = _piece(self.get(glob, "imageRegistry"))
+        self.global_tag = _piece(self.get(glob, "imageTag"))
 
     def run(self) -> Iterator[Occurrence]:
         visited: Set[int] = set()
@@ -122,11 +125,11 @@ class _Walk:
             found = self._string(value, key_path, lowered == "image", ancestors)
             return [found] if found is not None else []
         if lowered.endswith(("image", "images")) and isinstance(value, MappingNode):
-            if _is_image_map(value):
+            if self._is_image_map(value):
                 candidates = [(value, key_path)]
             else:
                 candidates = [(child, f"{key_path}.{name}") for name, child in raw_children(value) if name]
-                candidates = [(child, path) for child, path in candidates if _is_image_map(child)]
+                candidates = [(child, path) for child, path in candidates if self._is_image_map(child)]
             built = [self._build(child, path) for child, path in candidates]
             found = [occurrence for occurrence in built if occurrence is not None]
             if found:
@@ -140,6 +143,7 @@ class _Walk:
         if id(node) in self.reported:
             return None
         self.reported.add(id(node))
+        get = self.get
         keys = [key for key in REPOSITORY_KEYS if get(node, key) is not None]
         repository = _piece(get(node, keys[0])) if keys else None
         if repository is None or repository[0] is None or repository[1] is None:
@@ -161,6 +165,11 @@ class _Walk:
         used_tag = tag
         if not tag[0] and not _has_tag_or_digest(repository[0]):
             used_tag = self.global_tag if self.global_tag[0] else (self.chart.app_version, tag[1])
+        # mappings that merge the same pieces in (`<<: *image`) give one reference, reported once
+        deciding = tuple(id(piece[1]) for piece in (repository, used_registry, used_tag, digest))
+        if deciding in self.reported_pieces:
+            return None
+        self.reported_pieces.add(deciding)
         written = _join(registry[0], repository[0], tag[0], digest[0])
         resolved = _join(used_registry[0], repository[0], used_tag[0], digest[0])
         parts: Dict[str, Location] = {}
@@ -182,13 +191,13 @@ class _Walk:
         if text is None or "{{" in text or id(node) in self.reported:
             return None
         self.reported.add(id(node))
-        hub = _nearest(ancestors, "hub") if exact and "/" not in text else (None, None)
+        hub = self._nearest(ancestors, "hub") if exact and "/" not in text else (None, None)
         if hub[0] is None or "{{" in hub[0]:
             return occurrence(node, self.path, KIND, {"key": key_path})
         tag: Piece = (None, None)
         if not _has_tag_or_digest(text):
-            tag = _nearest(ancestors, "tag")
-            variant = _nearest(ancestors, "variant")[0]
+            tag = self._nearest(ancestors, "tag")
+            variant = self._nearest(ancestors, "variant")[0]
             if tag[0] is not None and variant:
                 tag = (f"{tag[0]}-{variant}", tag[1])
         joined = _join(hub[0], text, tag[0], None)
@@ -200,26 +209,24 @@ class _Walk:
             parts["tag"] = scalar_location(self.path, tag[1])
         return Occurrence(joined, joined, where, KIND, {"key": key_path}, parts=parts)
 
+    def _nearest(self, ancestors: tuple, key: str) -> Piece:
+        """The nearest non-empty `key` (or `global.key`) from the innermost mapping outwards."""
+        for mapping in reversed(ancestors):
+            for holder in (mapping, self.get(mapping, "global")):
+                piece = _piece(self.get(holder, key))
+                if piece[0] is not None:
+                    return piece
+        return (None, None)
+
+    def _is_image_map(self, node: Node) -> bool:
+        if not isinstance(node, MappingNode):
+            return False
+        return any(isinstance(self.get(node, key), ScalarNode) for key in REPOSITORY_KEYS)
+
 
 def _piece(node: Optional[Node]) -> Piece:
     text = piece_text(node)
     return (text, node) if text is not None else (None, node if isinstance(node, ScalarNode) else None)
-
-
-def _nearest(ancestors: tuple, key: str) -> Piece:
-    """The nearest non-empty `key` (or `global.key`) from the innermost mapping outwards."""
-    for mapping in reversed(ancestors):
-        for holder in (mapping, get(mapping, "global")):
-            piece = _piece(get(holder, key))
-            if piece[0] is not None:
-                return piece
-    return (None, None)
-
-
-def _is_image_map(node: Node) -> bool:
-    if not isinstance(node, MappingNode):
-        return False
-    return any(isinstance(get(node, key), ScalarNode) for key in REPOSITORY_KEYS)
 
 
 def _has_registry(repository: str) -> bool:

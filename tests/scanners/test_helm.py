@@ -253,3 +253,30 @@ def test_alias_bomb_finishes_fast() -> None:
     found = run("\n".join(lines) + "\n")
     assert time.perf_counter() - started < 2
     assert rows(found) == [("x:1", "x:1", 1, 19), ("y:2", "y:2", 1, 47)]
+
+
+def test_long_merge_chains_stay_linear() -> None:
+    count = 3000
+    lines = ["m0: &m0 {repository: acme/app, tag: v1}"]
+    lines += [f"m{i}: &m{i} {{<<: *m{i - 1}, k{i}: {i}}}" for i in range(1, count)]
+    lines += [f"c{i}:\n  image: *m{i}" for i in range(count)]
+    started = time.perf_counter()
+    found = run("\n".join(lines) + "\n")
+    assert time.perf_counter() - started < 3
+    assert rows(found) == [("acme/app:v1", "acme/app:v1", 1, 22)]
+
+
+def test_merged_image_maps_with_an_own_tag_are_distinct() -> None:
+    found = run(
+        """\
+        base: &img
+          repository: acme/base
+          tag: v1
+        a:
+          image: {<<: *img}
+        b:
+          image: {<<: *img, tag: v2}
+        """
+    )
+    assert rows(found) == [("acme/base:v1", "acme/base:v1", 2, 15), ("acme/base:v2", "acme/base:v2", 2, 15)]
+    assert part_lines(found[1]) == {"repository": (2, 15), "tag": (7, 26)}

@@ -56,9 +56,7 @@ def test_documents_dispatch_by_content() -> None:
 def test_registry_entry_point_and_empty_file() -> None:
     assert list(scan("yaml", "", "empty.yaml", ScanOptions())) == []
     assert list(scan("yaml", "# only a comment\n", "c.yaml", ScanOptions())) == []
-    found = list(
-        scan("yaml", "apiVersion: v1\nkind: Pod\nspec: {containers: [{image: x}]}\n", "p.yaml", ScanOptions())
-    )
+    found = list(scan("yaml", "apiVersion: v1\nkind: Pod\nspec: {containers: [{image: x}]}\n", "p.yaml", ScanOptions()))
     assert rows(found) == [("kubernetes", "x", "x", 3, 29)]
 
 
@@ -92,3 +90,16 @@ def test_hostile_scalars_never_raise() -> None:
     for text in texts:
         for item in yamlfile.scan(text, "h.yaml", ScanOptions()):
             assert isinstance(item, (Occurrence, ScanError))
+
+
+def test_long_merge_chains_stay_linear() -> None:
+    count = 3000
+    chain = ["x-s0: &s0 {image: 'a:1', k0: 0}"]
+    chain += [f"x-s{i}: &s{i} {{<<: *s{i - 1}, k{i}: {i}}}" for i in range(1, count)]
+    compose_text = "\n".join(chain + ["services:"] + [f"  svc{i}: *s{i}" for i in range(count)]) + "\n"
+    pods = ["apiVersion: v1", "kind: Pod", *chain]
+    pods.append("spec: {containers: [" + ", ".join(f"*s{i}" for i in range(count)) + "]}")
+    started = time.perf_counter()
+    found = run(compose_text) + run("\n".join(pods) + "\n")
+    assert time.perf_counter() - started < 3
+    assert rows(found) == [("compose", "a:1", "a:1", 1, 20), ("kubernetes", "a:1", "a:1", 3, 20)]
