@@ -7,7 +7,7 @@ reached through several aliases appear once, at the line where its text is.
 
 from __future__ import annotations
 
-from typing import Dict, List, Mapping, Optional, Set, Tuple, Union
+from typing import Callable, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
 
 from policylint.model import Location, Occurrence, ScanError
 from policylint.yamldoc import (
@@ -33,6 +33,18 @@ def compose(text: str, path: str) -> Union[List[Node], ScanError]:
         return ScanError(error.message, Location(path, error.line, error.column))
     except (RecursionError, MemoryError, ValueError) as error:  # pragma: no cover - defensive
         return ScanError(f"cannot read YAML: {type(error).__name__}", Location(path, 1, 1))
+
+
+def scan_documents(
+    text: str, path: str, scan_document: Callable[[Node], Iterator[Occurrence]]
+) -> Iterator[Union[Occurrence, ScanError]]:
+    """Compose `text` once and scan each document; a YAML error is the file's only result."""
+    documents = compose(text, path)
+    if isinstance(documents, ScanError):
+        yield documents
+        return
+    for document in documents:
+        yield from scan_document(document)
 
 
 class Merged:

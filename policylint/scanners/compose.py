@@ -12,7 +12,14 @@ from __future__ import annotations
 from typing import Dict, Iterator, List, Mapping, Optional, Set, Union
 
 from policylint.model import Occurrence, ScanError, ScanOptions
-from policylint.scanners._yaml_common import NULL_TAG, Merged, compose, occurrence, raw_children, string_value
+from policylint.scanners._yaml_common import (
+    NULL_TAG,
+    Merged,
+    occurrence,
+    raw_children,
+    scan_documents,
+    string_value,
+)
 from policylint.variables import expand
 from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, get, mapping_items
 
@@ -23,13 +30,8 @@ Lookup = Dict[str, str]
 
 
 def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
-    documents = compose(text, path)
-    if isinstance(documents, ScanError):
-        yield documents
-        return
     state = ComposeState(options)
-    for document in documents:
-        yield from scan_document(document, path, state)
+    return scan_documents(text, path, lambda document: scan_document(document, path, state))
 
 
 class ComposeState:

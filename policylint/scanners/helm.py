@@ -24,11 +24,11 @@ from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
 from policylint.model import Location, Occurrence, ScanError, ScanOptions
 from policylint.scanners._yaml_common import (
     Merged,
-    compose,
     occurrence,
     piece_text,
     raw_children,
     scalar_location,
+    scan_documents,
     string_value,
 )
 from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, YamlError, compose_all, get
@@ -41,13 +41,8 @@ _Entry = Tuple[Node, str, Tuple[MappingNode, ...]]
 
 
 def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
-    documents = compose(text, path)
-    if isinstance(documents, ScanError):
-        yield documents
-        return
     chart = Chart(options)
-    for document in documents:
-        yield from scan_document(document, path, chart)
+    return scan_documents(text, path, lambda document: scan_document(document, path, chart))
 
 
 def scan_document(document: Node, path: str, chart: Chart) -> Iterator[Occurrence]:

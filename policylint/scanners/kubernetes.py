@@ -26,9 +26,9 @@ from policylint.model import Occurrence, ScanError, ScanOptions
 from policylint.scanners._yaml_common import (
     Merged,
     clean_context,
-    compose,
     occurrence,
     raw_children,
+    scan_documents,
     string_value,
 )
 from policylint.variables import expand
@@ -50,14 +50,13 @@ Context = Dict[str, str]
 
 
 def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
-    documents = compose(text, path)
-    if isinstance(documents, ScanError):
-        yield documents
-        return
     state = KubeState()
-    for document in documents:
+
+    def scan_object(document: Node) -> Iterator[Occurrence]:
         if is_kubernetes_document(document):
             yield from scan_document(document, path, state)
+
+    return scan_documents(text, path, scan_object)
 
 
 class KubeState:

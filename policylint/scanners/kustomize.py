@@ -12,20 +12,15 @@ from __future__ import annotations
 from typing import Dict, Iterator, Set, Union
 
 from policylint.model import Location, Occurrence, ScanError, ScanOptions
-from policylint.scanners._yaml_common import compose, piece_text, scalar_location
+from policylint.scanners._yaml_common import piece_text, scalar_location, scan_documents
 from policylint.yamldoc import MappingNode, Node, SequenceNode, get
 
 KIND = "kustomize"
 
 
 def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
-    documents = compose(text, path)
-    if isinstance(documents, ScanError):
-        yield documents
-        return
     reported: Set[int] = set()
-    for document in documents:
-        yield from scan_document(document, path, reported)
+    return scan_documents(text, path, lambda document: scan_document(document, path, reported))
 
 
 def scan_document(document: Node, path: str, reported: Set[int]) -> Iterator[Occurrence]:

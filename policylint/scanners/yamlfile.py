@@ -15,24 +15,24 @@ from typing import Iterator, Union
 from policylint.model import Occurrence, ScanError, ScanOptions
 from policylint.scanners import compose as compose_scanner
 from policylint.scanners import helm, kubernetes
-from policylint.scanners._yaml_common import compose
+from policylint.scanners._yaml_common import scan_documents
+from policylint.yamldoc import Node
 
 _VALUES_NAME_RE = re.compile(r"(?:\A|/)values[^/]*\.ya?ml\Z", re.IGNORECASE)
 
 
 def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
-    documents = compose(text, path)
-    if isinstance(documents, ScanError):
-        yield documents
-        return
     kube_state = kubernetes.KubeState()
     compose_state = compose_scanner.ComposeState(options)
     values_file = _VALUES_NAME_RE.search(path) is not None
     chart = helm.Chart(options) if values_file else None
-    for document in documents:
+
+    def scan_by_content(document: Node) -> Iterator[Occurrence]:
         if kubernetes.is_kubernetes_document(document):
             yield from kubernetes.scan_document(document, path, kube_state)
         elif compose_scanner.is_compose_document(document):
             yield from compose_scanner.scan_document(document, path, compose_state)
         elif chart is not None:
             yield from helm.scan_document(document, path, chart)
+
+    return scan_documents(text, path, scan_by_content)
