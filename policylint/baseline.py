@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections import Counter
-from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from policylint.errors import PolicylintError
@@ -20,6 +20,7 @@ from policylint.model import Finding, Location
 
 BASELINE_VERSION = 1
 TOOL = "policylint"
+MAX_BASELINE_BYTES = 64 * 1024 * 1024  # about 300,000 findings
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -94,9 +95,17 @@ def _is_int(value: Any) -> bool:
 def load_baseline(path: PathLike) -> Counter:
     """The fingerprint counts recorded in `path`; PolicylintError when it cannot be used."""
     try:
-        data = Path(path).read_bytes()
+        if os.path.isdir(path):
+            raise PolicylintError(f"cannot read baseline {_show(path)}: it is a directory")
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO is never waited on
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise PolicylintError(f"cannot read baseline {_show(path)}: not a regular file")
+            data = handle.read(MAX_BASELINE_BYTES + 1)
     except OSError as exc:
         raise PolicylintError(f"cannot read baseline {_show(path)}: {exc.strerror or exc}") from None
+    if len(data) > MAX_BASELINE_BYTES:
+        raise _invalid(path, f"larger than the {MAX_BASELINE_BYTES} byte limit")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -108,6 +117,8 @@ def load_baseline(path: PathLike) -> Counter:
         raise _invalid(path, f"not valid JSON ({exc.msg})", location) from None
     except RecursionError:
         raise _invalid(path, "not valid JSON (nested too deeply)") from None
+    except ValueError as exc:  # a number of thousands of digits, which int() refuses
+        raise _invalid(path, f"not usable JSON ({str(exc).split(':')[0]})") from None
     if not isinstance(document, dict):
         raise _invalid(path, f"expected a JSON object, found {type(document).__name__}")
     version = document.get("version")

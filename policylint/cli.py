@@ -117,7 +117,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         args = build_parser().parse_args(_normalize_argv(args_list))
         return _dispatch(args)
     except UsageError as error:
-        print(str(error), file=sys.stderr)
+        print(_printable(str(error)), file=sys.stderr)
         print("policylint: try 'policylint --help'", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -126,21 +126,30 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as error:  # the single boundary: expected errors and bugs alike exit 2
-        from policylint.errors import PolicylintError
+        from policylint.errors import PolicylintError, ScanFailure
 
-        if isinstance(error, PolicylintError):
-            print(f"policylint: {error}", file=sys.stderr)
+        if isinstance(error, PolicylintError):  # a user's mistake: the message is the whole story
+            print(f"policylint: {_printable(str(error))}", file=sys.stderr)
+            return 2
+        if isinstance(error, ScanFailure):
+            print(f"policylint: internal error {_printable(str(error))}", file=sys.stderr)
         else:
             first = str(error).splitlines()[0] if str(error) else ""
-            print(f"policylint: internal error: {type(error).__name__}: {first}", file=sys.stderr)
-            if not debug:
-                print("policylint: run again with --debug for the traceback, and please report it",
-                      file=sys.stderr)
+            print(f"policylint: internal error: {type(error).__name__}: {_printable(first)}", file=sys.stderr)
         if debug:
             import traceback
 
             traceback.print_exc()
+        else:
+            print("policylint: run again with --debug for the traceback, and please report it", file=sys.stderr)
         return 2
+
+
+def _printable(text: str) -> str:
+    """A message naming paths, options or values from the command line, as one safe line."""
+    from policylint.report.safe_text import printable
+
+    return printable(text)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -7,12 +7,15 @@ named explicitly are scanned even when gitignored, as ruff and ripgrep do, but `
 applies. Nothing is read but ignore files; `Chart.yaml` is only looked up. Symlinks are followed
 only while their real path stays inside the real scan root or a real path given on the command
 line, and a folder is entered at most once (by real path), so links cannot loop. FIFOs, sockets
-and devices are never opened.
+and devices are never opened. A file with a scanner's name that vanishes or cannot be examined
+while walking is still a file to scan, so that reading it reports why (a `parse-error`), and
+every other path not scanned is in `skipped` with its reason.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
@@ -23,7 +26,9 @@ from policylint.model import Skipped, SourceFile
 NOT_A_KIND = "not a file kind policylint reads"
 NOT_REGULAR = "not a regular file"
 EXCLUDED = "excluded by an ignore pattern"
+GITIGNORED = "excluded by .gitignore"
 _MAX_GITIGNORE = 1 << 20
+_STAR_RUN_RE = re.compile(r"(?<!\\)\*+")  # not an escaped `\*`
 
 # (folder the patterns are relative to, compiled spec); deeper entries come later and win.
 _Chain = Tuple[Tuple[str, Any], ...]
@@ -90,7 +95,7 @@ def _load_gitignore(path: str) -> Any:
         return None
     import pathspec  # imported only when a repository has ignore files: it costs ~80 ms
 
-    lines = text.splitlines()
+    lines = [line for line in text.splitlines() if not _too_complex(line)]
     try:
         return pathspec.GitIgnoreSpec.from_lines(lines)
     except Exception:  # an invalid line: git skips it, so keep the others
@@ -102,6 +107,19 @@ def _load_gitignore(path: str) -> Any:
                 continue
             good.append(line)
         return pathspec.GitIgnoreSpec.from_lines(good)
+
+
+def _too_complex(line: str) -> bool:
+    """A pattern whose regular expression could backtrack for hours on a hostile path name:
+    more than two `*` runs in one path component (`*a*a*a*b`) or more than two `**` components.
+    git matches such lines without backtracking; no real .gitignore needs them, so they are left
+    out, and the files they would exclude are scanned."""
+    if "*" not in line or line.lstrip().startswith("#"):
+        return False
+    parts = line.strip().split("/")
+    doubles = sum(1 for part in parts if part == "**")
+    singles = max((len(_STAR_RUN_RE.findall(part)) for part in parts if part != "**"), default=0)
+    return doubles > 2 or singles > 2
 
 
 def _gitignored(chain: _Chain, abspath: str, is_dir: bool) -> bool:
@@ -183,9 +201,9 @@ class _Walk:
                 chain = ()  # an ignored folder named on the command line: the rules above it stop there
         return chain
 
-    def add(self, abspath: str, rel: str, kind: str) -> None:
+    def add(self, abspath: str, rel: str, kind: str, real: Optional[str] = None) -> None:
         if rel not in self.files:
-            self.files[rel] = SourceFile(path=rel, kind=kind, abspath=abspath)
+            self.files[rel] = SourceFile(path=rel, kind=kind, abspath=abspath, realpath=real)
 
     def argument(self, abspath: str) -> None:
         """One path typed by the user (it exists: checked by the caller)."""
@@ -193,7 +211,11 @@ class _Walk:
         try:
             info = os.stat(abspath)
         except OSError as exc:
-            self.skip(rel, _reason(exc))
+            kind = kind_for_name(abspath)
+            if kind is not None and not os.path.islink(abspath) and not self.is_ignored(abspath):
+                self.add(abspath, rel, kind)  # named but unreadable: reading it reports why, as a finding
+            else:
+                self.skip(rel, _reason(exc))
             return
         if stat.S_ISDIR(info.st_mode):
             if self.is_ignored(abspath):
@@ -207,7 +229,8 @@ class _Walk:
         if not stat.S_ISREG(info.st_mode):
             self.skip(rel, NOT_REGULAR)
             return
-        if os.path.islink(abspath) and not _inside(os.path.realpath(abspath), self.allowed):
+        real = os.path.realpath(abspath) if os.path.islink(abspath) else None
+        if real is not None and not _inside(real, self.allowed):
             self.skip(rel, "symlink to a file outside the scan root")
             return
         kind = kind_for_name(abspath)
@@ -219,7 +242,7 @@ class _Walk:
             folder = os.path.dirname(abspath)
             if kind == "yaml" and _is_values(os.path.basename(abspath)):
                 kind = "helm" if os.path.isfile(os.path.join(folder, "Chart.yaml")) else kind
-            self.add(abspath, rel, kind)
+            self.add(abspath, rel, kind, real)
 
     def walk(self, top: str, top_rel: str, top_real: str, chain: _Chain) -> None:
         stack = [(top, top_rel, top_real, chain)]
@@ -247,22 +270,29 @@ class _Walk:
                         self.link(abspath, rel, kind, chain, names)
                     elif entry.is_dir(follow_symlinks=False):
                         real = real_prefix + name
-                        if name == ".git" or real in self.visited or self.ignored(chain, abspath, True):
+                        if name == ".git" or real in self.visited or self.ignored(chain, abspath, True, rel):
                             continue
                         self.visited.add(real)
                         stack.append((abspath, rel, real, chain))
-                    elif kind is None or self.ignored(chain, abspath, False):
+                    elif kind is None or self.ignored(chain, abspath, False, rel):
                         continue
                     elif entry.is_file(follow_symlinks=False):
                         self.add(abspath, rel, self.helm(kind, name, names))
                     else:
                         self.skip(rel, NOT_REGULAR)
-                except OSError as exc:  # vanished or unreadable mid-walk
-                    if kind is not None:
-                        self.skip(rel, _reason(exc))
+                except OSError:  # vanished or unreadable mid-walk: reading it reports why, as a finding
+                    if kind is not None and not self.ignored(chain, abspath, False, rel):
+                        self.add(abspath, rel, kind)
 
-    def ignored(self, chain: _Chain, abspath: str, is_dir: bool) -> bool:
-        return bool(chain and _gitignored(chain, abspath, is_dir)) or self.is_ignored(abspath)
+    def ignored(self, chain: _Chain, abspath: str, is_dir: bool, rel: str) -> bool:
+        """Whether a folder or candidate file is excluded; if so it is recorded, for --debug."""
+        if chain and _gitignored(chain, abspath, is_dir):
+            self.skip(rel, GITIGNORED)
+        elif self.is_ignored(abspath):
+            self.skip(rel, EXCLUDED)
+        else:
+            return False
+        return True
 
     @staticmethod
     def helm(kind: str, name: str, names: Set[str]) -> str:
@@ -277,21 +307,22 @@ class _Walk:
                 self.skip(rel, f"broken symlink: {_reason(exc)}")
             return
         if stat.S_ISDIR(info.st_mode):
-            if os.path.basename(abspath) == ".git" or self.ignored(chain, abspath, True):
+            if os.path.basename(abspath) == ".git" or self.ignored(chain, abspath, True, rel):
                 return
             if not _inside(os.path.realpath(abspath), self.allowed):
                 self.skip(rel, "symlink to a directory outside the scan root")
             else:  # after the real folders, so a folder is listed under its own name
                 self.deferred.append((abspath, rel, chain))
             return
-        if kind is None or self.ignored(chain, abspath, False):
+        if kind is None or self.ignored(chain, abspath, False, rel):
             return
+        real = os.path.realpath(abspath)
         if not stat.S_ISREG(info.st_mode):
             self.skip(rel, NOT_REGULAR)
-        elif not _inside(os.path.realpath(abspath), self.allowed):
+        elif not _inside(real, self.allowed):
             self.skip(rel, "symlink to a file outside the scan root")
         else:
-            self.add(abspath, rel, self.helm(kind, os.path.basename(abspath), names))
+            self.add(abspath, rel, self.helm(kind, os.path.basename(abspath), names), real)
 
     def follow_links(self) -> None:
         while self.deferred:

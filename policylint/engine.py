@@ -12,10 +12,11 @@ import os
 import stat
 import sys
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from policylint import rules as rule_catalog
 from policylint import scanners, waivers
+from policylint.errors import ScanFailure
 from policylint.model import (
     Finding,
     Location,
@@ -44,9 +45,6 @@ class EngineOptions:
     today: datetime.date = field(default_factory=datetime.date.today)
     policy_path: Optional[str] = None  # display path of the policy, for exception-expired
     collect_references: bool = False
-    # Skip composing YAML files that provably hold no reference (see _holds_no_reference);
-    # off only to prove that it changes nothing.
-    prefilter: bool = True
 
 
 @dataclass
@@ -70,11 +68,16 @@ def decode(data: bytes) -> str:
 
 
 def _read(source: SourceFile) -> bytes:
+    """The file's bytes: a regular file of at most MAX_FILE_BYTES, opened without following a
+    link (discovery gives the checked target of a link as `realpath`) or waiting on a FIFO."""
     if source.data is not None:
+        if len(source.data) > MAX_FILE_BYTES:
+            raise OSError(0, f"input is larger than the {MAX_FILE_BYTES} byte limit")
         return source.data
-    assert source.abspath is not None
+    path = source.realpath or source.abspath
+    assert path is not None
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
-    descriptor = os.open(source.abspath, flags)
+    descriptor = os.open(path, flags)
     try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
@@ -143,7 +146,15 @@ def _finding(rule_id: str, message: str, location: Location, policy: Policy, **e
 
 
 def check_source(source: SourceFile, options: EngineOptions) -> FileReport:
-    """Scan one file and judge every reference in it."""
+    """Scan one file and judge every reference in it; a bug on the way names the file."""
+    try:
+        return _check_source(source, options)
+    except Exception as error:
+        first = str(error).splitlines()[0] if str(error) else ""
+        raise ScanFailure(source.path, f"{type(error).__name__}: {first}") from error
+
+
+def _check_source(source: SourceFile, options: EngineOptions) -> FileReport:
     policy = options.policy
     report = FileReport(source.path)
     try:
@@ -162,14 +173,12 @@ def check_source(source: SourceFile, options: EngineOptions) -> FileReport:
     scan_options = ScanOptions(build_args=options.build_args, environ=options.environ,
                                read_sibling=_sibling_reader(source))
     nul_error = _nul_error(data, text, source.path)
-    if nul_error:
-        items: Iterable[Union[Occurrence, ScanError]] = [nul_error]
-    elif options.prefilter and _holds_no_reference(source.kind, text):
-        items = ()
-    else:
-        items = scanners.scan(source.kind, text, source.path, scan_options)
+    items = [nul_error] if nul_error else scanners.scan(source.kind, text, source.path, scan_options)
     exceptions = waivers.active_exceptions(policy, options.today)
     findings: List[Finding] = []
+    # The environment depends on the file's path and the object's namespace only: once per
+    # namespace, not once per reference (a manifest bundle holds hundreds in a few namespaces).
+    environments: Dict[Optional[str], Optional[Environment]] = {}
     for item in items:
         if isinstance(item, ScanError):
             finding = _finding("parse-error", item.message, item.location, policy, kind=_kind_name(source.kind))
@@ -177,7 +186,11 @@ def check_source(source: SourceFile, options: EngineOptions) -> FileReport:
                 findings.append(finding)
             continue
         report.references += 1
-        environment = environment_for(policy, relative, item.context.get("namespace"), forced)
+        namespace = item.context.get("namespace")
+        if namespace in environments:
+            environment = environments[namespace]
+        else:
+            environment = environments[namespace] = environment_for(policy, relative, namespace, forced)
         subject = resolve(item, environment)
         if options.collect_references:
             report.subjects.append((item, subject))
@@ -194,25 +207,6 @@ def check_source(source: SourceFile, options: EngineOptions) -> FileReport:
                 findings.append(finding)
     report.findings = findings
     return report
-
-
-def _holds_no_reference(kind: str, text: str) -> bool:
-    """True when scanning `text` is certain to yield nothing at all: no reference, no parse-error.
-
-    Only for "yaml" files (any YAML not recognised by its name): their references are the
-    `image` keys of Kubernetes objects and compose services and compose `docker-image://`
-    values, so every one needs the five letters "image" in some scalar. A scalar's value can
-    only differ from its source text by folding line breaks into spaces or by backslash escapes
-    in double quotes (`"\\x69mage"`), so text with neither "image" nor a backslash holds none.
-    A broken file must still be reported as parse-error, so such a file is also parsed, in C
-    without building nodes, and only a clean parse skips the scan (see composes_cleanly).
-    Files recognised by their name (compose, Helm values, kustomizations) are always scanned.
-    """
-    if kind != "yaml" or "image" in text or "\\" in text:
-        return False
-    from policylint.yamldoc import composes_cleanly
-
-    return composes_cleanly(text)
 
 
 def _kind_name(kind: str) -> str:

@@ -20,3 +20,19 @@ class PolicylintError(Exception):
             return self.message
         loc = self.location
         return f"{loc.path}:{loc.line}:{loc.column}: {self.message}"
+
+
+class ScanFailure(Exception):
+    """A bug met while checking one file (never the file's fault: broken input is a finding).
+
+    Carries the file's display path so the one-line report names it; the original exception
+    is chained as the cause, which `--debug` shows. Plain strings, so it crosses processes.
+    """
+
+    def __init__(self, path: str, description: str) -> None:
+        super().__init__(path, description)
+        self.path = path
+        self.description = description
+
+    def __str__(self) -> str:
+        return f"while scanning {self.path}: {self.description}"

@@ -20,6 +20,8 @@ from typing import Iterable, Optional, Pattern
 
 from policylint.reference import normalize_repository_pattern
 
+_STAR_RUN_RE = re.compile(r"\*+")
+
 
 def _translate(glob: str) -> str:
     """Glob -> regex body: `**` crosses `/`, `*` and `?` do not; `[...]` classes kept."""
@@ -72,6 +74,10 @@ def glob_error(glob: str) -> str | None:
             depth -= 1
     if depth:
         return f"invalid glob {glob!r}: '[' is never closed"
+    parts = glob.split("/")
+    if parts.count("**") > 2 or any(len(_STAR_RUN_RE.findall(part)) > 2 for part in parts if part != "**"):
+        # matched by backtracking, `*a*a*a*b` takes hours on a long name
+        return f"invalid glob {glob!r}: at most two '*' in one path component and two '**'"
     return None
 
 

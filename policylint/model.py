@@ -42,12 +42,15 @@ class SourceFile:
 
     `path` is the display path relative to the scan root; `abspath` is where to read it
     (None for standard input, whose bytes are in `data`). `kind` is the scanner to use.
+    `realpath` is set when `abspath` is a symlink that discovery checked stays inside the
+    scan root: the file is opened there, since a link itself is never followed when opening.
     """
 
     path: str
     kind: str
     abspath: Optional[str] = None
     data: Optional[bytes] = None
+    realpath: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,11 @@ class RunResult:
     skipped: list = field(default_factory=list)
     suppressed: int = 0
     scanned_paths: list = field(default_factory=list)
+
+    @property
+    def candidates(self) -> int:
+        """Every path considered: scanned, unreadable (each a parse-error) and skipped."""
+        return self.files_scanned + self.unreadable + len(self.skipped)
 
     def counts(self) -> dict:
         counts = {s.value: 0 for s in Severity}

@@ -7,10 +7,10 @@ Every error is a PolicylintError naming the file, line and column of the offendi
 from __future__ import annotations
 
 import datetime
-import difflib
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Pattern, Tuple
 
@@ -25,6 +25,12 @@ from policylint.matching import (
 from policylint.model import Location
 
 POLICY_NAMES = (".policylint.yaml", ".policylint.yml")
+# A policy is a page of settings; these bound what a hostile one can cost (a YAML alias bomb
+# counts every use of an alias, as reading it into data expands it).
+MAX_POLICY_BYTES = 1024 * 1024
+MAX_POLICY_VALUES = 20_000
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
+    "str", "int", "float", "bool", "null", "timestamp", "merge", "value", "seq", "map"))
 SEVERITY_VALUES = ("error", "warning", "note", "off")
 
 # The built-in policy, identical to policies/default.yaml (a test keeps them equal). Kept as
@@ -93,7 +99,7 @@ def find_policy(start_dir: str) -> Optional[str]:
     while True:
         for name in POLICY_NAMES:
             candidate = os.path.join(directory, name)
-            if os.path.isfile(candidate):
+            if os.path.lexists(candidate):  # a folder or a broken link by that name is an error, not "no policy"
                 return candidate
         if os.path.exists(os.path.join(directory, ".git")):
             return None
@@ -110,11 +116,7 @@ def default_policy() -> Policy:
 def load_policy(path: str, display: Optional[str] = None) -> Policy:
     """Read, validate and compile the policy file at `path`; PolicylintError on any mistake."""
     display = display or path
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as error:
-        raise PolicylintError(f"cannot read policy {display}: {error.strerror or error}") from None
+    raw = _read_policy(path, display)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -122,10 +124,35 @@ def load_policy(path: str, display: Optional[str] = None) -> Policy:
         raise PolicylintError(
             "policy is not UTF-8 text", Location(display, line, 1)
         ) from None
-    return parse_policy(text, display, base_dir=os.path.dirname(os.path.abspath(path)))
+    return parse_policy(text, display, base_dir=os.path.dirname(os.path.abspath(path)), cache=True)
 
 
-def parse_policy(text: str, display: str, base_dir: Optional[str]) -> Policy:
+def _read_policy(path: str, display: str) -> bytes:
+    """The bytes of a regular file of at most MAX_POLICY_BYTES (a FIFO is never waited on)."""
+    try:
+        if os.path.isdir(path):
+            raise PolicylintError(f"policy {display} is a directory, not a file")
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise PolicylintError(f"policy {display} is not a regular file")
+            raw = handle.read(MAX_POLICY_BYTES + 1)
+    except OSError as error:
+        raise PolicylintError(f"cannot read policy {display}: {error.strerror or error}") from None
+    if len(raw) > MAX_POLICY_BYTES:
+        raise PolicylintError(f"policy {display} is larger than the {MAX_POLICY_BYTES} byte limit for a policy")
+    return raw
+
+
+def parse_policy(text: str, display: str, base_dir: Optional[str], cache: bool = False) -> Policy:
+    """Validate and compile policy `text`. With `cache`, a text that passed before is taken from
+    the user's cache (policy_cache), which spares importing YAML and jsonschema."""
+    if cache:
+        from policylint import policy_cache
+
+        cached = policy_cache.lookup(text)  # this very text passed validation before
+        if cached is not None:
+            return compile_policy(cached[0], cached[1], source=display, base_dir=base_dir)
     from policylint import yamldoc
 
     try:
@@ -142,6 +169,8 @@ def parse_policy(text: str, display: str, base_dir: Optional[str]) -> Policy:
     positions: Dict[Tuple[Any, ...], Tuple[int, int, int, int]] = {}
     data = _to_data(documents[0], (), positions, display)
     _validate(data, positions, display)
+    if cache:
+        policy_cache.store(text, data, positions)
     return compile_policy(data, positions, source=display, base_dir=base_dir)
 
 
@@ -161,7 +190,7 @@ def _scalar_value(node: Any) -> Any:
         return lowered == "true"
     if lowered in ("", "~", "null"):
         return None
-    if _INT_RE.match(text):
+    if _INT_RE.match(text) and len(text) <= 100:  # int() refuses thousands of digits
         return int(text)
     if _FLOAT_RE.match(text):
         return float(text)
@@ -175,6 +204,12 @@ def _to_data(node: Any, path: Tuple[Any, ...], positions: dict, display: str, de
     positions.setdefault(path, (line, column, line, column))
     if depth > 50:
         raise PolicylintError("policy is nested too deeply", Location(display, line, column))
+    if len(positions) > MAX_POLICY_VALUES:
+        raise PolicylintError(f"policy holds more than {MAX_POLICY_VALUES} values (each use of an alias counts)",
+                              Location(display, line, column))
+    if node.tag not in _PLAIN_TAGS:
+        raise PolicylintError(f"unsupported YAML tag {node.tag!r}: a policy holds only plain mappings, lists "
+                              "and scalars", Location(display, line, column))
     if isinstance(node, yamldoc.ScalarNode):
         return _scalar_value(node)
     if isinstance(node, yamldoc.SequenceNode):
@@ -240,6 +275,7 @@ def _schema_message(error: Any) -> Tuple[str, Tuple[Any, ...], bool]:
         allowed = sorted(error.schema.get("properties", {}))
         extras = [key for key in error.instance if key not in error.schema.get("properties", {})]
         key = sorted(extras)[0] if extras else "?"
+        import difflib  # only for a hint in an error message
         hint = difflib.get_close_matches(key, allowed, n=1)
         suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
         return (f"unknown key {key!r} in {where}{suggestion}; expected one of: {', '.join(allowed)}",
@@ -278,7 +314,8 @@ def _show(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing"
-    return repr(value)
+    shown = repr(value)
+    return shown if len(shown) <= 80 else shown[:76] + "...'"
 
 
 def _validate(data: Any, positions: dict, display: str) -> None:
@@ -348,6 +385,8 @@ def _check_semantics(data: dict, positions: dict, display: str) -> None:
 
 
 def _unknown_rule(rule: str) -> str:
+    import difflib  # only for a hint in an error message
+
     from policylint.rules import RULES
 
     hint = difflib.get_close_matches(rule, list(RULES), n=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import Optional
 
@@ -15,11 +16,29 @@ def policy_relative_path(policy: Policy, abspath: Optional[str], display: str) -
     if abspath is None or policy.base_dir is None:
         relative = display
     else:
-        relative = os.path.relpath(abspath, policy.base_dir)
+        relative = _below(abspath, policy.base_dir) or os.path.relpath(abspath, policy.base_dir)
     relative = relative.replace(os.sep, "/")
     if relative == ".." or relative.startswith("../"):
         return None
     return relative[2:] if relative.startswith("./") else relative
+
+
+def _below(abspath: str, folder: str) -> Optional[str]:
+    """`os.path.relpath(abspath, folder)` when `abspath` is a normalized path inside the
+    normalized `folder` (what discovery produces), by slicing; None to let relpath decide.
+
+    relpath costs as much as checking a small file, and it runs for every file and folder
+    discovery meets (policy `ignore:`) and every file checked.
+    """
+    if os.sep != "/" or not folder.startswith("/") or folder.endswith("/"):
+        return None
+    if not abspath.startswith(folder) or abspath[len(folder):len(folder) + 1] != "/":
+        return None
+    rest = abspath[len(folder) + 1:]
+    path = folder + "/" + rest
+    if "//" in path or "/./" in path or "/../" in path or path.endswith(("/", "/.", "/..")):
+        return None
+    return rest
 
 
 def environment_for(
@@ -41,6 +60,11 @@ def environment_for(
     return None
 
 
+# A repository names the same few images thousands of times; a parsed reference is immutable,
+# so each text is parsed once (the table is bounded). Invalid texts raise, and are not kept.
+_parse = functools.lru_cache(maxsize=4096)(parse)
+
+
 def resolve(occurrence: Occurrence, environment: Optional[Environment]) -> Subject:
     """Parse the resolved text (unless variables left it meaningless) and scope the environment."""
     ref = None
@@ -50,7 +74,7 @@ def resolve(occurrence: Occurrence, environment: Optional[Environment]) -> Subje
             error = "it resolves to an empty string"
         else:
             try:
-                ref = parse(occurrence.resolved)
+                ref = _parse(occurrence.resolved)
             except InvalidReference as problem:
                 error = str(problem)
     in_scope = environment is not None and ref is not None and environment.governs(ref.repository)

@@ -19,6 +19,8 @@ _NAME_CHARS = _NAME_START | frozenset("0123456789")
 # `${A:-${B:-...}}` nests one recursion level per `${`; deeper than this is kept literally, so a
 # hostile text cannot exhaust Python's recursion limit (no real file nests more than a few).
 _MAX_DEPTH = 64
+# Characters that variables may add to one expanded text; an image reference is at most ~600.
+MAX_SUBSTITUTED = 4096
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,21 @@ def expand(
 
     `escape` is the character that makes the next one literal (`\\` in a Dockerfile, or the
     `# escape=` directive's character); `dollar_escape` makes `$$` a literal `$` (compose).
+    Variables add at most MAX_SUBSTITUTED characters in all, so values that feed each other
+    (`.env` lines `B=$A$A`, `C=$B$B`...) cannot grow without bound.
     """
     unresolved: List[str] = []
-    value, _ = _expand(text, 0, lookup, escape, dollar_escape, unresolved, stop=None)
+    budget = [MAX_SUBSTITUTED]
+
+    def bounded(name: str) -> Optional[str]:
+        value = lookup(name)
+        if value is not None and len(value) > budget[0]:
+            value = value[: budget[0]]
+        if value is not None:
+            budget[0] -= len(value)
+        return value
+
+    value, _ = _expand(text, 0, bounded, escape, dollar_escape, unresolved, stop=None)
     seen: List[str] = []
     for name in unresolved:
         if name not in seen:

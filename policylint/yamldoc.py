@@ -7,6 +7,7 @@ is the very node it refers to (walkers keep a visited set, so an alias bomb cost
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional, Tuple
@@ -26,7 +27,7 @@ __all__ = [
     "SequenceNode",
     "YamlError",
     "compose_all",
-    "composes_cleanly",
+    "duplicate_key",
     "mapping_items",
     "get",
     "scalar_text",
@@ -34,6 +35,7 @@ __all__ = [
     "value_position",
     "MAX_FLOW_DEPTH",
     "MAX_BLOCK_PREFIX",
+    "MAX_NODES",
 ]
 
 # libyaml slows quadratically with flow nesting and its C composer overflows the stack somewhere
@@ -47,6 +49,7 @@ _DEEP_PREFIX_RE = re.compile(r"\n[ \t?:-]{" + str(MAX_BLOCK_PREFIX) + "}")
 _DEEP_PREFIX_AT_START_RE = re.compile(r"[ \t?:-]{" + str(MAX_BLOCK_PREFIX) + "}")
 _NOT_BRACKETS_RE = re.compile(r"[^\[\]{}]+")
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_LINE_BREAKS_RE = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what libyaml counts as line breaks
 _NULL_TAG = "tag:yaml.org,2002:null"
 
 # libyaml calls back into PyYAML's pure-Python resolver for every node, and for a plain scalar
@@ -59,13 +62,33 @@ _RESOLVED_MAX_LENGTH = 128
 _RESOLVED_MAX_ENTRIES = 20_000
 _resolved_plain: Dict[str, str] = {}
 
+# Nodes one text may compose into. Each costs about 400 bytes, so this bounds memory at about
+# 200 MB (and time at a few seconds) where 30 MB of `[a,a,a,...` would take gigabytes and a
+# minute; a real 500 KB manifest bundle composes into about 11,000 nodes.
+MAX_NODES = 500_000
+
+
+class _TooManyNodes(Exception):
+    """Raised from inside the composer once a text has used up its MAX_NODES."""
+
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     """The safe loader with a memoized resolver; the tags it gives are exactly SafeLoader's."""
 
     _resolve = _BaseLoader.resolve
+    # The composer calls these two around every node; they only track the path for path
+    # resolvers, which SafeLoader has none of, and return at once. As Python methods they still
+    # cost a frame per node (a tenth of composing); these C builtins take the same arguments,
+    # do nothing with them and allocate nothing.
+    descend_resolver = staticmethod(operator.is_)  # (parent, index) -> bool, ignored
+    ascend_resolver = staticmethod(tuple)  # () -> the empty tuple, ignored
+
+    nodes_left = MAX_NODES  # set per text by compose_all
 
     def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
+        self.nodes_left -= 1  # the composer asks once for every node without an explicit tag
+        if self.nodes_left < 0:
+            raise _TooManyNodes
         if kind is ScalarNode:
             if not implicit[0]:  # quoted, block or tagged `!`: never an implicit type
                 return self.DEFAULT_SCALAR_TAG
@@ -146,18 +169,21 @@ def compose_all(text: str) -> List[Node]:
     """
     _check_nesting(text)
     loader = _Loader(text)
+    loader.nodes_left = MAX_NODES - text.count("!")  # a node with an explicit `!tag` is not resolved
     documents: List[Node] = []
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is not None:
                 documents.append(node)
+    except _TooManyNodes:
+        raise YamlError(f"more than {MAX_NODES} YAML nodes, more than policylint reads in one file", 1, 1) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = " ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
         if mark is None:
             raise YamlError(message, 1, 1) from None
-        raise YamlError(message, mark.line + 1, mark.column + 1) from None
+        raise YamlError(message, *_inside_text(text, mark.line + 1, mark.column + 1)) from None
     except yaml.YAMLError as error:  # reader errors (control characters, bad encoding)
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
@@ -171,29 +197,13 @@ def compose_all(text: str) -> List[Node]:
     return documents
 
 
-def composes_cleanly(text: str) -> bool:
-    """True only when `compose_all(text)` is certain to succeed; decided without building nodes.
-
-    libyaml parses the text in C (`raw_parse`: events are counted, no Python object is made).
-    What composing adds to parsing is resolving anchors (`found undefined alias`, `found
-    duplicate anchor`), so text with a `&` or `*` anywhere answers False, as does anything the
-    nesting pre-scan or the parser refuses: callers then compose as usual and report the error
-    exactly as they always do. Without libyaml this is always False.
-    """
-    if "*" in text or "&" in text or not hasattr(_BaseLoader, "raw_parse"):
-        return False
-    try:
-        _check_nesting(text)
-    except YamlError:
-        return False
-    loader = _BaseLoader(text)
-    try:
-        loader.raw_parse()
-    except Exception:  # any parser or reader error: let compose_all report it
-        return False
-    finally:
-        loader.dispose()
-    return True
+def _inside_text(text: str, line: int, column: int) -> Tuple[int, int]:
+    """libyaml puts an error at the end of a text without a final line break on the line after
+    it, which no editor or annotation can show: such a position becomes the end of the last line."""
+    lines = _LINE_BREAKS_RE.split(text)
+    if line <= len(lines):
+        return line, column
+    return len(lines), len(lines[-1]) + 1
 
 
 def _reader_position(text: str, position: int) -> Tuple[int, int]:
@@ -280,3 +290,40 @@ def value_position(node: Node) -> Tuple[int, int]:
     if isinstance(node, ScalarNode) and node.style in ("'", '"'):
         column += 1
     return line, column
+
+
+def duplicate_key(document: Node) -> Optional[Tuple[ScalarNode, ScalarNode]]:
+    """(the repeated key, the first one) of the first mapping key in `document` that repeats an
+    earlier key of the same mapping, or None. `<<` merge keys may repeat.
+
+    YAML forbids duplicate keys, and compose, kubectl and helm refuse them, but libyaml keeps
+    both: a reader that takes the first value and a tool that takes the last would check and
+    deploy different images. Each collection is visited once (aliases are not walked again).
+    """
+    found: Optional[Tuple[ScalarNode, ScalarNode]] = None
+    visited = set()
+    stack: List[Node] = [document]
+    while stack:
+        node = stack.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        if node.__class__ is MappingNode:
+            pairs = node.value
+            keys = [key.value for key, _ in pairs if key.__class__ is ScalarNode]
+            if len(set(keys)) != len(keys):  # rare: find which key (merge keys may repeat)
+                first: Dict[str, ScalarNode] = {}
+                for key, _ in pairs:
+                    if key.__class__ is ScalarNode and key.tag != _MERGE_TAG:
+                        earlier = first.setdefault(key.value, key)
+                        if earlier is not key and (found is None or _before(key, found[0])):
+                            found = (key, earlier)
+            stack.extend([key for key, _ in pairs if key.__class__ is not ScalarNode])
+            stack.extend([value for _, value in pairs if value.__class__ is not ScalarNode])
+        elif node.__class__ is SequenceNode:
+            stack.extend([item for item in node.value if item.__class__ is not ScalarNode])
+    return found
+
+
+def _before(node: Node, other: Node) -> bool:
+    return node.start_mark.index < other.start_mark.index

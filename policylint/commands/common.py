@@ -52,7 +52,7 @@ def active_policy(args: argparse.Namespace) -> tuple[Policy, Optional[str]]:
     """The policy named by -p, or found from the scan root up to the git root, or the default."""
     paths = list(getattr(args, "paths", None) or ["."])
     if args.policy:
-        if not os.path.isfile(args.policy):
+        if not os.path.lexists(args.policy):
             raise PolicylintError(f"policy file {args.policy} does not exist (given by -p/--policy)")
         return load_policy(args.policy, display_path(args.policy)), display_path(args.policy)
     found = find_policy(_search_start(paths))
@@ -78,10 +78,14 @@ def parse_build_args(values: List[str]) -> Dict[str, str]:
 
 def select_sources(args: argparse.Namespace, policy: Policy) -> Selection:
     from policylint.discovery import discover, kind_for_name
-    from policylint.matching import compile_path_glob
+    from policylint.matching import compile_path_glob, glob_error
     from policylint.resolve import policy_relative_path
 
     paths = list(args.paths or ["."])
+    for glob in args.exclude:
+        problem = glob_error(glob)
+        if problem:
+            raise PolicylintError(f"--exclude: {problem}")
     excludes = [compile_path_glob(glob) for glob in args.exclude]
     cwd = os.getcwd()
 
@@ -99,7 +103,9 @@ def select_sources(args: argparse.Namespace, policy: Policy) -> Selection:
     skipped: List[Skipped] = []
     if "-" in paths:
         paths = [path for path in paths if path != "-"]
-        data = sys.stdin.buffer.read()
+        from policylint.engine import MAX_FILE_BYTES
+
+        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)  # more is reported by the engine, not held
         name = args.stdin_filename or "-"
         kind = kind_for_name(name) if args.stdin_filename else None
         if kind is None:
@@ -113,6 +119,11 @@ def select_sources(args: argparse.Namespace, policy: Policy) -> Selection:
                          use_gitignore=not getattr(args, "no_gitignore", False))
         sources.extend(found.files)
         skipped.extend(found.skipped)
+    if getattr(args, "debug", False):
+        from policylint.report.safe_text import printable
+
+        for item in skipped:
+            print(printable(f"policylint: skipped {item.path}: {item.reason}"), file=sys.stderr)
     return Selection(policy, None, sources, skipped)
 
 

@@ -11,6 +11,7 @@ the text that was scanned.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from typing import Dict, List, Optional, Tuple
@@ -19,6 +20,7 @@ from policylint import engine
 from policylint.commands import common
 from policylint.model import Occurrence, Subject
 from policylint.policy import Policy
+from policylint.report.safe_text import printable
 
 Edit = Tuple[int, int, int, str, str]  # line, start column, end column, old text, new text
 
@@ -74,12 +76,28 @@ def apply(path: str, edits: List[Edit]) -> int:
         lines[line - 1] = current[:start - 1] + new + current[end - 1:]
         applied += 1
     if applied:
-        result = ("\ufeff" if bom else "") + "\n".join(lines)
-        temporary = f"{path}.policylint-fix"
-        with open(temporary, "w", encoding="utf-8", newline="") as handle:
-            handle.write(result)
-        os.replace(temporary, path)
+        _replace(path, (("\ufeff" if bom else "") + "\n".join(lines)).encode("utf-8"))
     return applied
+
+
+def _replace(path: str, data: bytes) -> None:
+    """Write `data` to a new file beside `path` and rename it over `path`. The new file is
+    created exclusively (mkstemp), so a link planted under a predictable name cannot redirect
+    the write out of the repository; it keeps the permissions of the file it replaces."""
+    import tempfile
+
+    mode = os.stat(path).st_mode & 0o7777
+    folder, name = os.path.split(path)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".policylint-fix", dir=folder or ".")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,17 +112,17 @@ def run(args: argparse.Namespace) -> int:
     )
     sources = [source for source in selection.sources if source.abspath is not None]
     _, reports = engine.run(sources, options, jobs=1)
-    by_path = {source.path: source.abspath for source in sources}
+    by_path = {source.path: source.realpath or source.abspath for source in sources}
     total = 0
     for path, edits in sorted(plan(reports, policy).items()):
         if args.diff:
             for line, _, _, old, new in edits:
-                print(f"{path}:{line}: {old} -> {new}")
+                print(printable(f"{path}:{line}: {old} -> {new}"))
             total += len(edits)
             continue
         applied = apply(by_path[path], edits)
         if applied:
-            print(f"fixed {path}: {applied} reference{'s' if applied != 1 else ''}", file=sys.stderr)
+            print(printable(f"fixed {path}: {applied} reference{'s' if applied != 1 else ''}"), file=sys.stderr)
         total += applied
     verb = "would fix" if args.diff else "fixed"
     print(f"policylint: {verb} {total} reference{'s' if total != 1 else ''}", file=sys.stderr)

@@ -35,6 +35,8 @@ def summary(result: RunResult) -> Dict[str, Any]:
     return {
         "files_scanned": result.files_scanned,
         "files_unreadable": result.unreadable,
+        "files_skipped": len(result.skipped),
+        "candidates": result.candidates,
         "references": result.references,
         "suppressed": result.suppressed,
         "findings": result.counts(),

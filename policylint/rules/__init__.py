@@ -8,7 +8,6 @@ of the "file" (parse-error), "policy" (exception-expired) and "waiver" (invalid-
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable, Dict, Iterator, Optional
@@ -80,6 +79,7 @@ def get(rule_id: str) -> Rule:
     try:
         return RULES[rule_id]
     except KeyError:
+        import difflib  # only for a hint in an error message
         hint = difflib.get_close_matches(rule_id, list(RULES), n=1)
         suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
         raise UnknownRule(f"unknown rule {rule_id!r}{suggestion}") from None

@@ -17,6 +17,8 @@ from policylint.yamldoc import (
     SequenceNode,
     YamlError,
     compose_all,
+    duplicate_key,
+    node_position,
     value_position,
 )
 
@@ -38,12 +40,24 @@ def compose(text: str, path: str) -> Union[List[Node], ScanError]:
 def scan_documents(
     text: str, path: str, scan_document: Callable[[Node], Iterator[Occurrence]]
 ) -> Iterator[Union[Occurrence, ScanError]]:
-    """Compose `text` once and scan each document; a YAML error is the file's only result."""
+    """Compose `text` once and scan each document; a YAML error is the file's only result.
+
+    A document with a duplicate key is one ScanError at the repeated key instead of its
+    references: which value wins differs between tools, so neither may be trusted.
+    """
     documents = compose(text, path)
     if isinstance(documents, ScanError):
         yield documents
         return
     for document in documents:
+        duplicate = duplicate_key(document)
+        if duplicate is not None:
+            key, first = duplicate
+            shown = key.value if len(key.value) <= 60 else key.value[:57] + "..."
+            line, column = node_position(key)
+            yield ScanError(f"duplicate key {shown!r} (first defined at line {first.start_mark.line + 1})",
+                            Location(path, line, column))
+            continue
         yield from scan_document(document)
 
 
