@@ -1,0 +1,129 @@
+"""The process pool changes nothing but speed: full JSON output is identical with and without it.
+
+Run over ../shared/corpus (skipped when it is absent). There is deliberately no text pre-filter
+that skips composing YAML files without "image" in them: a YAML file with no reference can
+still be a parse-error (syntax, nesting, a duplicate key), and only composing it tells; the
+last test pins that down so such a shortcut is not added by accident.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from policylint import engine
+from policylint.cli import main
+from policylint.commands import common
+from policylint.discovery import discover
+from policylint.policy import default_policy
+from policylint.report import ReportOptions, write
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no corpus at {CORPUS}")
+
+
+def _json(result) -> str:
+    out = io.StringIO()
+    write("json", result, out, ReportOptions(color=False))
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def corpus_sources():
+    if not CORPUS.is_dir():
+        pytest.skip(f"no corpus at {CORPUS}")
+    sources = discover([str(CORPUS)], root=str(CORPUS)).files
+    assert len(sources) >= engine.PARALLEL_THRESHOLD, "the corpus must be large enough to start the pool"
+    return sources
+
+
+@needs_corpus
+def test_check_json_is_identical_with_and_without_the_pool(corpus_sources):
+    options = engine.EngineOptions(policy=default_policy())
+    serial, serial_reports = engine.run(corpus_sources, options, jobs=1)
+    pooled, pooled_reports = engine.run(corpus_sources, options, jobs=2)
+    assert [report.path for report in pooled_reports] == [source.path for source in corpus_sources]
+    assert serial.findings, "the corpus should have findings to compare"
+    assert _json(pooled) == _json(serial)
+    assert (pooled.files_scanned, pooled.references, pooled.unreadable) == \
+        (serial.files_scanned, serial.references, serial.unreadable)
+
+
+@needs_corpus
+def test_images_are_identical_with_and_without_the_pool(corpus_sources):
+    sources = corpus_sources[: max(engine.PARALLEL_THRESHOLD, 600)]
+    options = engine.EngineOptions(policy=default_policy(), collect_references=True)
+
+    def images(jobs: int) -> List[tuple]:
+        _, reports = engine.run(sources, options, jobs=jobs)
+        return [(report.path, occurrence, subject.written, subject.resolved, subject.error,
+                 subject.ref.normalized if subject.ref is not None else None)
+                for report in reports for occurrence, subject in report.subjects]
+
+    serial = images(1)
+    assert serial
+    assert images(2) == serial
+
+
+@needs_corpus
+def test_cli_json_is_identical_with_and_without_the_pool(corpus_sources, monkeypatch, capsys):
+    """The whole command, as users run it, on the first corpus folders that reach the pool threshold."""
+    monkeypatch.chdir(CORPUS)
+    folders: List[str] = []
+    count = 0
+    for source in corpus_sources:
+        top = source.path.split("/", 1)[0]
+        if top not in folders:
+            if count >= engine.PARALLEL_THRESHOLD + 100:
+                break
+            folders.append(top)
+        count += 1
+    outputs = []
+    for jobs in ("1", "2"):
+        assert main(["check", *folders, "-f", "json", "-q", "--fail-on", "never", "-j", jobs]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert json.loads(outputs[0])["summary"]
+    assert outputs[1] == outputs[0]
+
+
+def test_pool_keeps_the_order_of_the_sources(tmp_path, monkeypatch):
+    """Batches come back in order whatever the workers finish first, down to a batch of one."""
+    for index in range(30):
+        folder = tmp_path / f"d{index:02d}"
+        folder.mkdir()
+        (folder / "Dockerfile").write_text(f"FROM nginx{':latest' if index % 2 else ''}\n")
+    sources = discover([str(tmp_path)], root=str(tmp_path)).files
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(engine, "_BATCH_FILES", 1)
+    options = engine.EngineOptions(policy=default_policy())
+    serial, _ = engine.run(sources, options, jobs=1)
+    pooled, reports = engine.run(sources, options, jobs=3)
+    assert [report.path for report in reports] == [source.path for source in sources]
+    assert _json(pooled) == _json(serial)
+
+
+def test_jobs_zero_means_one_per_usable_core():
+    class Args:
+        jobs = 0
+
+    assert common.jobs(Args()) == common.usable_cores() >= 1
+    Args.jobs = 3
+    assert common.jobs(Args()) == 3
+
+
+def test_yaml_without_image_can_still_be_a_parse_error(tmp_path):
+    """Why no file is skipped unparsed: no `image` text, and still a finding."""
+    (tmp_path / "ci.yaml").write_text("name: ci\non: push\nname: twice\n")
+    (tmp_path / "broken.yaml").write_text("jobs: [build\n")
+    sources = discover([str(tmp_path)], root=str(tmp_path)).files
+    result, _ = engine.run(sources, engine.EngineOptions(policy=default_policy()), jobs=1)
+    assert [(finding.location.path, finding.rule) for finding in result.findings] == [
+        ("broken.yaml", "parse-error"),
+        ("ci.yaml", "parse-error"),
+    ]
+    assert all("image" not in path.read_text() for path in tmp_path.iterdir())

@@ -1,0 +1,147 @@
+"""yamldoc's faster loader and nesting pre-scan give exactly what PyYAML's safe loader and the
+straightforward scans give: same node tree, same tags, same marks, same errors."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from policylint import yamldoc
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+try:
+    from yaml import CSafeLoader as Reference
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as Reference  # type: ignore[assignment]
+
+
+def _tree(node):
+    """Everything about a node tree that scanners can see, aliases kept as references."""
+    seen = {}
+
+    def walk(item):
+        if id(item) in seen:
+            return ("alias", seen[id(item)])
+        seen[id(item)] = len(seen)
+        marks = (item.start_mark.line, item.start_mark.column, item.start_mark.index,
+                 item.end_mark.line, item.end_mark.column)
+        if isinstance(item, yaml.ScalarNode):
+            return ("scalar", item.tag, item.value, item.style, marks)
+        if isinstance(item, yaml.SequenceNode):
+            return ("seq", item.tag, item.flow_style, marks, [walk(child) for child in item.value])
+        return ("map", item.tag, item.flow_style, marks, [(walk(key), walk(value)) for key, value in item.value])
+
+    return walk(node)
+
+
+def _reference(text):
+    return [_tree(node) for node in yaml.compose_all(text, Loader=Reference) if node is not None]
+
+
+SCALARS = [
+    "yes", "No", "ON", "off", "y", "true", "False", "1.10", "1.1", "010", "0o17", "0x1F", "0b101", "1_000",
+    "1:20", "-.inf", ".NaN", "~", "null", "Null", "", "<<", "=", "2001-12-14", "2001-12-14t21:59:43.10-05:00",
+    "nginx:1.25", "image", "'1.10'", '"true"', "!!str 1.10", "! 123", "!custom x", "|\n  block\n", ">-\n  folded\n",
+    "&a x", "@", "%", "+1", "-0", "0.", ".5", "1e3", "1.0e+3", "12:30:45.5", "!!int '7'",
+]
+
+
+@pytest.mark.parametrize("scalar", SCALARS)
+def test_scalar_tags_match_the_safe_loader(scalar):
+    for text in (f"key: {scalar}\n", f"- {scalar}\n", f"[{scalar}]\n" if "\n" not in scalar else "[a]\n"):
+        try:
+            expected = _reference(text)
+        except yaml.YAMLError:
+            with pytest.raises(yamldoc.YamlError):
+                yamldoc.compose_all(text)
+            continue
+        assert [_tree(node) for node in yamldoc.compose_all(text)] == expected
+
+
+def test_memo_table_stays_bounded(monkeypatch):
+    monkeypatch.setattr(yamldoc, "_RESOLVED_MAX_ENTRIES", 10)
+    yamldoc._resolved_plain.clear()
+    yamldoc.compose_all("\n".join(f"k{index}: v{index}" for index in range(50)) + "\nlong: " + "x" * 500 + "\n")
+    assert len(yamldoc._resolved_plain) <= 10
+    assert all(len(value) <= yamldoc._RESOLVED_MAX_LENGTH for value in yamldoc._resolved_plain)
+
+
+def test_merges_anchors_and_repeated_scalars_match():
+    text = (
+        "base: &b {image: nginx, tag: 1.10, on: yes}\n"
+        "svc:\n  <<: *b\n  tag: 1.10\n  list: [*b, 1.10, yes, ~]\n"
+        "---\n- 1.10\n- yes\n- !!str yes\n- '1.10'\n"
+    )
+    for _ in range(2):  # the second time from the memo table
+        assert [_tree(node) for node in yamldoc.compose_all(text)] == _reference(text)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no corpus at {CORPUS}")
+def test_corpus_trees_match_the_safe_loader():
+    files = sorted(path for path in CORPUS.rglob("*") if path.suffix in (".yaml", ".yml") and path.is_file())
+    compared = 0
+    for path in files[::4]:  # a quarter of the corpus keeps this quick
+        text = path.read_bytes().decode("utf-8", "replace")
+        try:
+            expected = _reference(text)
+        except (yaml.YAMLError, RecursionError):
+            continue
+        assert [_tree(node) for node in yamldoc.compose_all(text)] == expected, path
+        compared += 1
+    assert compared > 100
+
+
+def _simple_check_nesting(text):
+    """The pre-scan as first written: every character walked, `^` tried at every position."""
+    depth = 0
+    for index, char in enumerate(text):
+        if char in "[{":
+            depth += 1
+            if depth > yamldoc.MAX_FLOW_DEPTH:
+                line = text.count("\n", 0, index) + 1
+                return ("flow", line, index - (text.rfind("\n", 0, index) + 1) + 1)
+        elif char in "]}" and depth:
+            depth -= 1
+    match = re.compile(r"^[ \t?:-]{%d,}" % yamldoc.MAX_BLOCK_PREFIX, re.M).search(text)
+    if match is not None:
+        return ("block", text.count("\n", 0, match.start()) + 1, 1)
+    return None
+
+
+def _fast_check_nesting(text):
+    try:
+        yamldoc._check_nesting(text)
+    except yamldoc.YamlError as error:
+        kind = "flow" if "flow" in error.message else "block"
+        return (kind, error.line, error.column)
+    return None
+
+
+def test_nesting_prescan_matches_the_simple_one():
+    rng = random.Random(7)
+    limit, prefix = yamldoc.MAX_FLOW_DEPTH, yamldoc.MAX_BLOCK_PREFIX
+    texts = [
+        "[" * limit + "]" * limit,
+        "[" * (limit + 1),
+        "a: " + "{" * (limit - 1) + "x" + "}" * (limit - 1),
+        "]]]]" + "[" * limit + "x\n" + "[",
+        " " * prefix + "x",
+        "a\n" + " " * (prefix - 1) + "x\n" + "- " * (prefix // 2) + "x",
+        "a\n" + "?" * prefix,
+        "\n" * 5 + "-\t" * prefix,
+        "x" + " " * prefix,
+    ]
+    for _ in range(200):
+        pieces = rng.choices(["[", "]", "{", "}", "a", "\n", " ", "- ", "'[", "#{"], k=rng.randint(0, 3000))
+        texts.append("".join(pieces))
+    for _ in range(60):  # mostly openers: depths around the limit
+        weights = [10, rng.randint(3, 9), 10, rng.randint(3, 9), 2, 1, 1, 1]
+        pieces = rng.choices(["[", "]", "{", "}", "a", "\n", " ", "x:"], weights=weights, k=rng.randint(1000, 6000))
+        texts.append("".join(pieces))
+    for text in texts:
+        assert _fast_check_nesting(text) == _simple_check_nesting(text), text[:80]
