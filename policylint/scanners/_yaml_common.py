@@ -42,8 +42,10 @@ def scan_documents(
 ) -> Iterator[Union[Occurrence, ScanError]]:
     """Compose `text` once and scan each document; a YAML error is the file's only result.
 
-    A document with a duplicate key is one ScanError at the repeated key instead of its
-    references: which value wins differs between tools, so neither may be trusted.
+    A document with a duplicate key also yields one ScanError at the repeated key: which value
+    wins differs between tools, so the file must be fixed. Its references are still reported
+    (the first value of a repeated key is read), so a stray duplicate elsewhere in a manifest
+    does not hide the images beside it.
     """
     documents = compose(text, path)
     if isinstance(documents, ScanError):
@@ -57,7 +59,6 @@ def scan_documents(
             line, column = node_position(key)
             yield ScanError(f"duplicate key {shown!r} (first defined at line {first.start_mark.line + 1})",
                             Location(path, line, column))
-            continue
         yield from scan_document(document)
 
 

@@ -326,3 +326,18 @@ def test_envsubst_variables_are_unresolved_not_invalid():
         ("${IMG:-ghcr.io/acme/app:v1}", "ghcr.io/acme/app:v1", ()),
         ("$REGION-docker.pkg.dev/$PROJECT/app:1", "-docker.pkg.dev//app:1", ("REGION", "PROJECT")),
     ]
+
+
+def test_duplicate_key_is_reported_and_images_beside_it_still_found():
+    from policylint.model import ScanError, ScanOptions
+    from policylint.scanners import kubernetes
+
+    text = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+        "  - name: a\n    image: nginx:1.27\n    resources:\n      requests: {cpu: 1}\n      requests: {cpu: 2}\n"
+    )
+    found = list(kubernetes.scan(text, "p.yaml", ScanOptions()))
+    errors = [(item.location.line, item.location.column) for item in found if isinstance(item, ScanError)]
+    images = [item.written for item in found if not isinstance(item, ScanError)]
+    assert errors == [(10, 7)]
+    assert images == ["nginx:1.27"]
