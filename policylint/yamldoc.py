@@ -40,11 +40,13 @@ __all__ = [
 
 # libyaml slows quadratically with flow nesting and its C composer overflows the stack somewhere
 # between 20,000 and 50,000 levels. A cheap linear pre-scan refuses anything near that first.
+# libyaml 0.2.6 (bundled with PyYAML 6.0.4 wheels) refuses more than 1,000 levels itself; our
+# limits sit at the same depth so that every libyaml version gives the same answer.
 MAX_FLOW_DEPTH = 1000
-MAX_BLOCK_PREFIX = 2000
+MAX_BLOCK_PREFIX = 1000
 # A block prefix that deep at the start of a line. Searched as "a newline, then the prefix" (plus a
 # match at offset 0), which the regex engine finds with a fast literal scan for "\n" instead of
-# testing `^` at every character: the same first match as `(?m)^[ \t?:-]{2000,}`, 4x faster.
+# testing `^` at every character: the same first match as `(?m)^[ \t?:-]{1000,}`, 4x faster.
 _DEEP_PREFIX_RE = re.compile(r"\n[ \t?:-]{" + str(MAX_BLOCK_PREFIX) + "}")
 _DEEP_PREFIX_AT_START_RE = re.compile(r"[ \t?:-]{" + str(MAX_BLOCK_PREFIX) + "}")
 _NOT_BRACKETS_RE = re.compile(r"[^\[\]{}]+")
