@@ -34,7 +34,7 @@ def test_clean_repo_exits_0_and_prints_summary(repo, capsys):
     assert run() == 0
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert "1 files scanned, 1 references checked; 0 errors" in captured.err
+    assert "1 file scanned, 1 reference checked; 0 errors" in captured.err
 
 
 def test_findings_exit_1_with_sorted_lines(repo, capsys):

@@ -19,17 +19,21 @@ def _use_color(args: argparse.Namespace, out: TextIO) -> bool:
     return hasattr(out, "isatty") and out.isatty()
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _print_summary(result: RunResult) -> None:
     counts = result.counts()
-    files = [f"{result.files_scanned} files scanned"]
+    files = [f"{plural(result.files_scanned, 'file')} scanned"]
     if result.unreadable:
         files.append(f"{result.unreadable} unreadable")
     if result.skipped:
         files.append(f"{len(result.skipped)} skipped")
     if len(files) > 1:  # so the counts visibly add up
         files[-1] += f" (of {result.candidates} candidates)"
-    parts = [*files, f"{result.references} references checked"]
-    findings = ", ".join(f"{counts[s.value]} {s.value}{'s' if counts[s.value] != 1 else ''}" for s in Severity)
+    parts = [*files, f"{plural(result.references, 'reference')} checked"]
+    findings = ", ".join(plural(counts[severity.value], severity.value) for severity in Severity)
     line = f"policylint: {', '.join(parts)}; {findings}"
     if result.suppressed:
         line += f" ({result.suppressed} waived or in the baseline)"

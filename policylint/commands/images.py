@@ -9,6 +9,7 @@ from typing import Any, Dict, List
 
 from policylint import engine
 from policylint.commands import common
+from policylint.commands.check import plural
 from policylint.report.safe_text import printable
 
 
@@ -67,5 +68,6 @@ def run(args: argparse.Namespace) -> int:
                     f"{entry['environment'] or '-'} {image} -> {target}")
             sys.stdout.write(printable(line) + "\n")
     if not args.quiet:
-        print(f"policylint: {len(entries)} references in {result.files_scanned} files", file=sys.stderr)
+        print(f"policylint: {plural(len(entries), 'reference')} in {plural(result.files_scanned, 'file')}",
+              file=sys.stderr)
     return 0

@@ -436,7 +436,7 @@ def test_unreadable_directory_is_counted_and_named(repo: Path, capsys: pytest.Ca
     code, document, err = check_json(capsys, "--debug", ".")
     assert "policylint: skipped locked: cannot read directory: Permission denied" in err
     assert document["summary"]["files_skipped"] == 1
-    assert "1 files scanned, 1 skipped (of 2 candidates), 1 references checked" in err
+    assert "1 file scanned, 1 skipped (of 2 candidates), 1 reference checked" in err
     assert_adds_up(document)
 
 
@@ -471,7 +471,7 @@ def test_debug_lists_every_path_passed_over_and_the_counts_add_up(repo: Path,
     summary = document["summary"]
     assert (summary["files_scanned"], summary["files_unreadable"], summary["files_skipped"]) == (3, 0, 4)
     assert_adds_up(document)  # Dockerfile, compose.yaml (a parse-error) and the policy itself (yaml)
-    assert "3 files scanned, 4 skipped (of 7 candidates), 1 references checked; 1 error" in err
+    assert "3 files scanned, 4 skipped (of 7 candidates), 1 reference checked; 1 error" in err
     main(["images", "--debug", "-q", "--exclude", "deploy/*", "."])
     assert capsys.readouterr().err.count("policylint: skipped ") == 4
 
