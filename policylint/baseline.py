@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 from collections import Counter
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
@@ -94,18 +93,17 @@ def _is_int(value: Any) -> bool:
 
 def load_baseline(path: PathLike) -> Counter:
     """The fingerprint counts recorded in `path`; PolicylintError when it cannot be used."""
+    from policylint.fileio import UnusableFile, read_regular_file
+
     try:
-        if os.path.isdir(path):
-            raise PolicylintError(f"cannot read baseline {_show(path)}: it is a directory")
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO is never waited on
-        with os.fdopen(descriptor, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise PolicylintError(f"cannot read baseline {_show(path)}: not a regular file")
-            data = handle.read(MAX_BASELINE_BYTES + 1)
+        data = read_regular_file(path, MAX_BASELINE_BYTES)
+    except UnusableFile as problem:
+        if problem.reason == "too-large":
+            raise _invalid(path, f"larger than the {MAX_BASELINE_BYTES} byte limit") from None
+        why = "it is a directory" if problem.reason == "directory" else "not a regular file"
+        raise PolicylintError(f"cannot read baseline {_show(path)}: {why}") from None
     except OSError as exc:
         raise PolicylintError(f"cannot read baseline {_show(path)}: {exc.strerror or exc}") from None
-    if len(data) > MAX_BASELINE_BYTES:
-        raise _invalid(path, f"larger than the {MAX_BASELINE_BYTES} byte limit")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -10,7 +10,6 @@ import datetime
 import json
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Pattern, Tuple
 
@@ -129,19 +128,16 @@ def load_policy(path: str, display: Optional[str] = None) -> Policy:
 
 def _read_policy(path: str, display: str) -> bytes:
     """The bytes of a regular file of at most MAX_POLICY_BYTES (a FIFO is never waited on)."""
+    from policylint.fileio import UnusableFile, read_regular_file
+
     try:
-        if os.path.isdir(path):
-            raise PolicylintError(f"policy {display} is a directory, not a file")
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(descriptor, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise PolicylintError(f"policy {display} is not a regular file")
-            raw = handle.read(MAX_POLICY_BYTES + 1)
+        return read_regular_file(path, MAX_POLICY_BYTES)
+    except UnusableFile as problem:
+        why = {"directory": "is a directory, not a file", "not-regular": "is not a regular file",
+               "too-large": f"is larger than the {MAX_POLICY_BYTES} byte limit for a policy"}[problem.reason]
+        raise PolicylintError(f"policy {display} {why}") from None
     except OSError as error:
         raise PolicylintError(f"cannot read policy {display}: {error.strerror or error}") from None
-    if len(raw) > MAX_POLICY_BYTES:
-        raise PolicylintError(f"policy {display} is larger than the {MAX_POLICY_BYTES} byte limit for a policy")
-    return raw
 
 
 def parse_policy(text: str, display: str, base_dir: Optional[str], cache: bool = False) -> Policy:
