@@ -120,7 +120,7 @@ def _sibling_reader(source: SourceFile):
     return read_sibling
 
 
-def _nul_error(data: bytes, text: str, path: str) -> Optional[ScanError]:
+def _nul_error(text: str, path: str) -> Optional[ScanError]:
     index = text.find("\x00")
     if index == -1:
         return None
@@ -172,7 +172,7 @@ def _check_source(source: SourceFile, options: EngineOptions) -> FileReport:
     forced = policy.environment_named(options.forced_environment) if options.forced_environment else None
     scan_options = ScanOptions(build_args=options.build_args, environ=options.environ,
                                read_sibling=_sibling_reader(source))
-    nul_error = _nul_error(data, text, source.path)
+    nul_error = _nul_error(text, source.path)
     items = [nul_error] if nul_error else scanners.scan(source.kind, text, source.path, scan_options)
     exceptions = waivers.active_exceptions(policy, options.today)
     findings: List[Finding] = []
@@ -330,10 +330,3 @@ def _init_worker(options: EngineOptions) -> None:
 def _check_batch(batch: Sequence[SourceFile]) -> List[FileReport]:
     assert _worker_options is not None
     return [check_source(source, _worker_options) for source in batch]
-
-
-def count_by_rule(findings: Sequence[Finding]) -> Dict[str, int]:
-    counts: Dict[str, int] = {}
-    for finding in findings:
-        counts[finding.rule] = counts.get(finding.rule, 0) + 1
-    return counts
