@@ -20,11 +20,13 @@ from policylint.errors import ScanFailure
 from policylint.model import (
     Finding,
     Location,
+    NotScanned,
     Occurrence,
     RunResult,
     ScanError,
     ScanOptions,
     Severity,
+    Skipped,
     SourceFile,
     Subject,
 )
@@ -53,6 +55,7 @@ class FileReport:
     findings: List[Finding] = field(default_factory=list)
     references: int = 0
     unreadable: bool = False
+    not_scanned: Optional[str] = None  # why the scanner declined the file (an unrendered template)
     suppressed: int = 0
     subjects: List[Tuple[Occurrence, Subject]] = field(default_factory=list)
 
@@ -180,6 +183,9 @@ def _check_source(source: SourceFile, options: EngineOptions) -> FileReport:
     # namespace, not once per reference (a manifest bundle holds hundreds in a few namespaces).
     environments: Dict[Optional[str], Optional[Environment]] = {}
     for item in items:
+        if isinstance(item, NotScanned):
+            report.not_scanned = item.reason
+            continue
         if isinstance(item, ScanError):
             finding = _finding("parse-error", item.message, item.location, policy, kind=_kind_name(source.kind))
             if finding is not None and not _excepted(exceptions, finding, relative, None):
@@ -266,6 +272,9 @@ def run(sources: Sequence[SourceFile], options: EngineOptions, jobs: int = 1) ->
     result = RunResult()
     findings: List[Finding] = list(policy_findings(options))
     for report in reports:
+        if report.not_scanned is not None:
+            result.skipped.append(Skipped(report.path, report.not_scanned))
+            continue
         result.files_scanned += 0 if report.unreadable else 1
         result.unreadable += 1 if report.unreadable else 0
         result.references += report.references

@@ -95,6 +95,16 @@ class ScanError:
 
 
 @dataclass(frozen=True)
+class NotScanned:
+    """A scanner's word that the file is not of its kind after all (an unrendered template).
+
+    The file is counted and listed as skipped, with `reason`, instead of being a parse-error.
+    """
+
+    reason: str
+
+
+@dataclass(frozen=True)
 class Violation:
     """What a rule says about one subject: the broken policy and, where one exists, the fix.
 

@@ -284,3 +284,14 @@ def test_policy_does_not_depend_on_how_files_are_batched(repo, capsys):
     assert run("sub/Dockerfile") == 1
     assert run("sub/Dockerfile", "Dockerfile") == 1
     assert run("sub") == 0  # a folder argument is the scan root, and its own policy applies
+
+
+def test_helm_templates_are_skipped_and_counted_not_parse_errors(repo, capsys):
+    write(repo / "chart" / "Chart.yaml", "apiVersion: v2\nname: x\nversion: 0.1.0\nappVersion: '1.2.3'\n")
+    write(repo / "chart" / "values.yaml", "image:\n  repository: nginx\n  tag: ''\n")
+    write(repo / "chart" / "templates" / "deployment.yaml",
+          "kind: Deployment\napiVersion: apps/v1\nspec:\n  containers:\n  - image: x\n    {{- if .Values.y }}\n")
+    assert run("--debug") == 0
+    err = capsys.readouterr().err
+    assert "skipped chart/templates/deployment.yaml: an unrendered template" in err
+    assert "2 files scanned, 1 skipped (of 3 candidates), 1 reference checked; 0 errors" in err

@@ -11,6 +11,7 @@ from policylint import engine
 from policylint.commands import common
 from policylint.model import RunResult, Severity
 from policylint.report import ReportOptions, write
+from policylint.report.safe_text import printable
 
 
 def _use_color(args: argparse.Namespace, out: TextIO) -> bool:
@@ -61,7 +62,10 @@ def run_check(args: argparse.Namespace) -> RunResult:
         policy_path=policy_path,
     )
     result, _ = engine.run(selection.sources, options, jobs=common.jobs(args))
-    result.skipped = selection.skipped
+    if args.debug:  # what the scanners declined; discovery's skips were listed already
+        for item in result.skipped:
+            print(printable(f"policylint: skipped {item.path}: {item.reason}"), file=sys.stderr)
+    result.skipped = selection.skipped + result.skipped
     return result
 
 

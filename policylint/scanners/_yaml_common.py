@@ -7,9 +7,10 @@ reached through several aliases appear once, at the line where its text is.
 
 from __future__ import annotations
 
+import re
 from typing import Callable, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
 
-from policylint.model import Location, Occurrence, ScanError
+from policylint.model import Location, NotScanned, Occurrence, ScanError
 from policylint.yamldoc import (
     MappingNode,
     Node,
@@ -37,9 +38,26 @@ def compose(text: str, path: str) -> Union[List[Node], ScanError]:
         return ScanError(f"cannot read YAML: {type(error).__name__}", Location(path, 1, 1))
 
 
+TEMPLATE_REASON = (
+    "an unrendered template ({{ }}), not YAML: check the rendered output, "
+    "e.g. helm template . | policylint - --stdin-filename rendered.yaml"
+)
+
+
+_TEMPLATE_ACTION_RE = re.compile(r"\{\{[^\n]*?\}\}")
+
+
+def looks_like_template(text: str) -> bool:
+    """Text with a Go template action (`{{ ... }}` on one line) and no undecodable bytes."""
+    return "{{" in text and "\ufffd" not in text and _TEMPLATE_ACTION_RE.search(text) is not None
+
+
 def scan_documents(
-    text: str, path: str, scan_document: Callable[[Node], Iterator[Occurrence]]
-) -> Iterator[Union[Occurrence, ScanError]]:
+    text: str,
+    path: str,
+    scan_document: Callable[[Node], Iterator[Occurrence]],
+    templates_allowed: bool = False,
+) -> Iterator[Union[Occurrence, ScanError, NotScanned]]:
     """Compose `text` once and scan each document; a YAML error is the file's only result.
 
     A document with a duplicate key also yields one ScanError at the repeated key: which value
@@ -49,7 +67,9 @@ def scan_documents(
     """
     documents = compose(text, path)
     if isinstance(documents, ScanError):
-        yield documents
+        # A Helm or other Go template is YAML only once rendered; a file found by content alone
+        # that does not parse and holds `{{` is such a template, not a broken manifest.
+        yield NotScanned(TEMPLATE_REASON) if templates_allowed and looks_like_template(text) else documents
         return
     for document in documents:
         duplicate = duplicate_key(document)

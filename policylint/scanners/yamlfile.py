@@ -5,6 +5,8 @@ of mappings is a compose file; any other document holds no references, except in
 like Helm values (`values*.yaml`) without a `Chart.yaml` beside it, such as the values override
 a GitOps repository keeps for a chart it does not vendor: its documents are read as Helm values.
 The file is composed once and its occurrences carry the kind of the document they come from.
+A file that does not parse and holds `{{` is an unrendered template (Helm's `templates/`): it
+is counted as skipped, with the advice to check the rendered output, not as a parse-error.
 """
 
 from __future__ import annotations
@@ -35,4 +37,4 @@ def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrenc
         elif chart is not None:
             yield from helm.scan_document(document, path, chart)
 
-    return scan_documents(text, path, scan_by_content)
+    return scan_documents(text, path, scan_by_content, templates_allowed=True)

@@ -103,3 +103,44 @@ def test_long_merge_chains_stay_linear() -> None:
     found = run(compose_text) + run("\n".join(pods) + "\n")
     assert time.perf_counter() - started < 3
     assert rows(found) == [("compose", "a:1", "a:1", 1, 20), ("kubernetes", "a:1", "a:1", 3, 20)]
+
+
+HELM_TEMPLATE = """\
+apiVersion: apps/v1
+kind: Deployment
+spec:
+  template:
+    spec:
+      containers:
+        - image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
+          {{- with .Values.resources }}
+          resources:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+"""
+
+
+def test_unrendered_template_is_not_scanned_rather_than_a_parse_error():
+    from policylint.model import NotScanned, ScanOptions
+    from policylint.scanners import scan
+
+    (item,) = list(scan("yaml", HELM_TEMPLATE, "chart/templates/deployment.yaml", ScanOptions()))
+    assert isinstance(item, NotScanned) and "helm template" in item.reason
+
+
+def test_broken_yaml_without_template_markers_is_still_a_parse_error():
+    from policylint.model import ScanError, ScanOptions
+    from policylint.scanners import scan
+
+    broken = HELM_TEMPLATE.replace("{{", "((").replace("}}", "))")
+    (item,) = list(scan("yaml", broken, "k8s/deployment.yaml", ScanOptions()))
+    assert isinstance(item, ScanError) and item.location.line == 9
+
+
+def test_a_file_named_compose_is_never_excused_as_a_template():
+    from policylint.model import ScanError, ScanOptions
+    from policylint.scanners import scan
+
+    text = "services:\n  web:\n    image: {{ image }}\n    {{- if x }}\n"
+    (item,) = list(scan("compose", text, "compose.yaml", ScanOptions()))
+    assert isinstance(item, ScanError)
