@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import stat
 import sys
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
@@ -17,6 +16,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 from policylint import rules as rule_catalog
 from policylint import scanners, waivers
 from policylint.errors import ScanFailure
+from policylint.fileio import UnusableFile, read_regular_file
 from policylint.model import (
     Finding,
     Location,
@@ -79,28 +79,14 @@ def _read(source: SourceFile) -> bytes:
         return source.data
     path = source.realpath or source.abspath
     assert path is not None
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
-    descriptor = os.open(path, flags)
     try:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(0, "not a regular file")
-        if info.st_size > MAX_FILE_BYTES:
-            raise OSError(0, f"file is {info.st_size} bytes, larger than the {MAX_FILE_BYTES} byte limit")
-        chunks = []
-        remaining = MAX_FILE_BYTES + 1
-        while remaining > 0:
-            chunk = os.read(descriptor, min(remaining, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        data = b"".join(chunks)
-        if len(data) > MAX_FILE_BYTES:
-            raise OSError(0, f"file grew past the {MAX_FILE_BYTES} byte limit while being read")
-        return data
-    finally:
-        os.close(descriptor)
+        return read_regular_file(path, MAX_FILE_BYTES, follow_links=False)
+    except UnusableFile as problem:
+        if problem.reason != "too-large":
+            raise OSError(0, "not a regular file") from None
+        if problem.size is None:
+            raise OSError(0, f"file grew past the {MAX_FILE_BYTES} byte limit while being read") from None
+        raise OSError(0, f"file is {problem.size} bytes, larger than the {MAX_FILE_BYTES} byte limit") from None
 
 
 def _sibling_reader(source: SourceFile):
