@@ -127,3 +127,30 @@ def test_yaml_without_image_can_still_be_a_parse_error(tmp_path):
         ("ci.yaml", "parse-error"),
     ]
     assert all("image" not in path.read_text() for path in tmp_path.iterdir())
+
+
+def test_a_run_collects_garbage_rarely_and_restores_the_collector(tmp_path, monkeypatch):
+    """Collections are spaced out while files are checked, and put back as they were after,
+    even when a scan fails: policylint used as a library must not change its host's collector."""
+    import gc
+
+    (tmp_path / "Dockerfile").write_text("FROM nginx:1\n")
+    sources = discover([str(tmp_path)], root=str(tmp_path)).files
+    options = engine.EngineOptions(policy=default_policy())
+    seen = []
+    real = engine.check_source
+
+    def spying(source, options):
+        seen.append((gc.get_threshold()[0], gc.get_freeze_count() > 0))
+        return real(source, options)
+
+    monkeypatch.setattr(engine, "check_source", spying)
+    before = gc.get_threshold()
+    engine.run(sources, options, jobs=1)
+    assert seen == [(50_000, True)]
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+    monkeypatch.setattr(engine, "check_source", lambda source, options: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        engine.run(sources, options, jobs=1)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
