@@ -294,14 +294,42 @@ def value_position(node: Node) -> Tuple[int, int]:
     return line, column
 
 
-def duplicate_key(document: Node) -> Optional[Tuple[ScalarNode, ScalarNode]]:
+def duplicate_key(document: Node, aliases: bool = True) -> Optional[Tuple[ScalarNode, ScalarNode]]:
     """(the repeated key, the first one) of the first mapping key in `document` that repeats an
     earlier key of the same mapping, or None. `<<` merge keys may repeat.
 
     YAML forbids duplicate keys, and compose, kubectl and helm refuse them, but libyaml keeps
     both: a reader that takes the first value and a tool that takes the last would check and
-    deploy different images. Each collection is visited once (aliases are not walked again).
+    deploy different images. Each collection is visited once (aliases are not walked again);
+    `aliases=False` promises that the text has no `*alias`, so no node can be reached twice.
     """
+    # Every mapping of every file is checked, so the common case (scalar keys, none repeated) is
+    # a set of key texts per mapping; anything else is settled by the exact walk below.
+    visited = set() if aliases else None
+    stack: List[Node] = [document]
+    pop = stack.pop
+    extend = stack.extend
+    while stack:
+        node = pop()
+        if visited is not None:
+            if id(node) in visited:
+                continue
+            visited.add(id(node))
+        if node.__class__ is MappingNode:
+            pairs = node.value
+            try:
+                distinct = len({key.value for key, _ in pairs})
+            except TypeError:  # a collection as a key: its text is a list
+                return _first_duplicate_key(document)
+            if distinct != len(pairs):  # a repeated key, or only repeated `<<` merges
+                return _first_duplicate_key(document)
+            extend([value for _, value in pairs if value.__class__ is not ScalarNode])
+        elif node.__class__ is SequenceNode:
+            extend([item for item in node.value if item.__class__ is not ScalarNode])
+    return None
+
+
+def _first_duplicate_key(document: Node) -> Optional[Tuple[ScalarNode, ScalarNode]]:
     found: Optional[Tuple[ScalarNode, ScalarNode]] = None
     visited = set()
     stack: List[Node] = [document]

@@ -145,3 +145,92 @@ def test_nesting_prescan_matches_the_simple_one():
         texts.append("".join(pieces))
     for text in texts:
         assert _fast_check_nesting(text) == _simple_check_nesting(text), text[:80]
+
+
+def _exact_duplicate(text):
+    """Straight from the definition: the earliest key (by position) that repeats an earlier
+    scalar key of its own mapping; `<<` merge keys may repeat."""
+    found = []
+    seen_nodes = set()
+
+    def walk(node):
+        if id(node) in seen_nodes:
+            return
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    if key.value in first:
+                        found.append((key.start_mark.index, key.value, first[key.value].start_mark.index))
+                    else:
+                        first[key.value] = key
+                walk(key)
+                walk(value)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                walk(item)
+
+    answers = []
+    for document in yaml.compose_all(text, Loader=Reference):
+        found.clear()
+        seen_nodes.clear()
+        walk(document)
+        answers.append(min(found) if found else None)
+    return answers
+
+
+DUPLICATE_CASES = [
+    "a: 1\nb: 2\n",
+    "a: 1\na: 2\n",
+    "a: {b: 1, c: {d: 1, d: 2}}\n",
+    "- {x: 1}\n- [ {y: 1, y: 2} ]\n",
+    "base: &b {x: 1}\nm:\n  <<: *b\n  <<: *b\n  y: 1\n",  # merge keys may repeat
+    "base: &b {x: 1}\nm:\n  <<: *b\n  <<: *b\n  y: 1\n  y: 2\n",
+    "? {k: 1, k: 2}\n: v\n",  # a duplicate inside a complex key
+    "? [a, b]\n: 1\nz: 1\nz: 2\n",
+    "'1': a\n1: b\n",  # the same text, quoted or not, is the same key here
+    "a: &x {p: 1, p: 2}\nb: *x\nc: *x\n",  # reached three times, reported once, at its text
+    "x: 1\n---\nx: 1\nx: 2\n---\n[1, 2]\n",
+    "outer: {inner: [1, {q: 1}], q: 2}\nouter2: {q: 1, r: {q: 1, q: 1}}\nlast: 1\nlast: 2\n",
+]
+
+
+@pytest.mark.parametrize("text", DUPLICATE_CASES)
+def test_duplicate_key_matches_the_definition(text):
+    expected = _exact_duplicate(text)
+    got = []
+    for document in yamldoc.compose_all(text):
+        found = yamldoc.duplicate_key(document, aliases="*" in text)
+        got.append((found[0].start_mark.index, found[0].value, found[1].start_mark.index) if found else None)
+    assert got == expected
+
+
+def test_duplicate_key_matches_the_definition_on_random_documents():
+    generator = random.Random(7)
+    keys = ["a", "b", "'a'", "<<", "c"]
+
+    def value(depth):
+        roll = generator.random()
+        if depth > 3 or roll < 0.4:
+            return generator.choice(["1", "x", "~", "[]", "{}"])
+        if roll < 0.7:
+            return "[" + ", ".join(value(depth + 1) for _ in range(generator.randint(0, 3))) + "]"
+        pairs = [f"{generator.choice(keys)}: {value(depth + 1)}" for _ in range(generator.randint(0, 4))]
+        return "{" + ", ".join(pairs) + "}"
+
+    checked = 0
+    for _ in range(400):
+        text = value(0) + "\n"
+        text = text.replace("<<: 1", "<<: {m: 1}").replace("<<: x", "<<: {m: 2}")
+        try:
+            expected = _exact_duplicate(text)
+        except yaml.YAMLError:
+            continue
+        got = []
+        for document in yamldoc.compose_all(text):
+            found = yamldoc.duplicate_key(document, aliases=False)
+            got.append((found[0].start_mark.index, found[0].value, found[1].start_mark.index) if found else None)
+        assert got == expected, text
+        checked += 1
+    assert checked > 200

@@ -71,8 +71,9 @@ def scan_documents(
         # that does not parse and holds `{{` is such a template, not a broken manifest.
         yield NotScanned(TEMPLATE_REASON) if templates_allowed and looks_like_template(text) else documents
         return
+    aliases = "*" in text
     for document in documents:
-        duplicate = duplicate_key(document)
+        duplicate = duplicate_key(document, aliases)
         if duplicate is not None:
             key, first = duplicate
             shown = key.value if len(key.value) <= 60 else key.value[:57] + "..."
@@ -119,6 +120,13 @@ class Merged:
         """The value under `key`: the mapping's own, else the first merge source's (depth first)."""
         if not isinstance(node, MappingNode):
             return None
+        if id(node) not in self._own:
+            # Most lookups miss (is this mapping an object? does it name an image?): a look at
+            # the key texts answers them without indexing the mapping. A `<<` key may merge the
+            # key in, so it takes the full lookup.
+            keys = [item_key.value for item_key, _ in node.value]
+            if key not in keys and "<<" not in keys:
+                return None
         own, _ = self._index(node)
         if key in own:
             return own[key]
