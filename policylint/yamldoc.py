@@ -70,6 +70,17 @@ _resolved_plain: Dict[str, str] = {}
 MAX_NODES = 500_000
 
 
+# The composer makes at most 1.5 nodes per character (`[:,:,:]` is a mapping, a null key and a
+# null value for every two; a test tries the densest forms), so a text of fewer than
+# MAX_NODES / 4 characters cannot reach MAX_NODES and is composed without counting: counting
+# costs a sixth of composing.
+_NODES_PER_CHAR_BOUND = 4
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+
+
 class _TooManyNodes(Exception):
     """Raised from inside the composer once a text has used up its MAX_NODES."""
 
@@ -85,16 +96,12 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     descend_resolver = staticmethod(operator.is_)  # (parent, index) -> bool, ignored
     ascend_resolver = staticmethod(tuple)  # () -> the empty tuple, ignored
 
-    nodes_left = MAX_NODES  # set per text by compose_all
-
-    def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
-        self.nodes_left -= 1  # the composer asks once for every node without an explicit tag
-        if self.nodes_left < 0:
-            raise _TooManyNodes
+    # Called for every node without an explicit tag, so every lookup is bound in advance.
+    def resolve(self, kind, value, implicit, _known=_resolved_plain.get):  # type: ignore[no-untyped-def]
         if kind is ScalarNode:
             if not implicit[0]:  # quoted, block or tagged `!`: never an implicit type
-                return self.DEFAULT_SCALAR_TAG
-            tag = _resolved_plain.get(value)
+                return _STR_TAG
+            tag = _known(value)
             if tag is None:
                 tag = self._resolve(kind, value, implicit)
                 if len(value) <= _RESOLVED_MAX_LENGTH:
@@ -103,14 +110,27 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
                     _resolved_plain[value] = tag
             return tag
         if kind is MappingNode:
-            return self.DEFAULT_MAPPING_TAG
+            return _MAP_TAG
         if kind is SequenceNode:
-            return self.DEFAULT_SEQUENCE_TAG
+            return _SEQ_TAG
         return self._resolve(kind, value, implicit)  # pragma: no cover - no other node kinds
 
 
+class _CountingLoader(_Loader):
+    """The loader for long texts: refuses a text past its MAX_NODES as it composes."""
+
+    nodes_left = MAX_NODES  # set per text by compose_all
+
+    def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
+        self.nodes_left -= 1  # the composer asks once for every node without an explicit tag
+        if self.nodes_left < 0:
+            raise _TooManyNodes
+        return _Loader.resolve(self, kind, value, implicit)
+
+
 if _BaseLoader.yaml_path_resolvers:  # pragma: no cover - someone added path resolvers globally
-    _Loader = _BaseLoader  # type: ignore[misc]  # noqa: F811  # the answers would depend on the path
+    # the answers would depend on the path
+    _Loader = _CountingLoader = _BaseLoader  # type: ignore[misc]  # noqa: F811
 
 
 @dataclass(frozen=True)
@@ -170,8 +190,11 @@ def compose_all(text: str) -> List[Node]:
     Raises YamlError with libyaml's own position for any syntax error.
     """
     _check_nesting(text)
-    loader = _Loader(text)
-    loader.nodes_left = MAX_NODES - text.count("!")  # a node with an explicit `!tag` is not resolved
+    if len(text) * _NODES_PER_CHAR_BOUND < MAX_NODES:
+        loader = _Loader(text)
+    else:
+        loader = _CountingLoader(text)
+        loader.nodes_left = MAX_NODES - text.count("!")  # a node with an explicit `!tag` is not resolved
     documents: List[Node] = []
     try:
         while loader.check_node():

@@ -234,3 +234,49 @@ def test_duplicate_key_matches_the_definition_on_random_documents():
         assert got == expected, text
         checked += 1
     assert checked > 200
+
+
+def _nodes_composed(text):
+    """How many nodes the composer resolves for `text`, counting those made before an error."""
+    loader = yamldoc._CountingLoader(text)
+    loader.nodes_left = 10**9
+    try:
+        while loader.check_node():
+            loader.get_node()
+    except yaml.YAMLError:
+        pass
+    finally:
+        loader.dispose()
+    return 10**9 - loader.nodes_left
+
+
+DENSE_FORMS = ["{" + "a," * 500 + "}", "?\n" * 500, "-\n" * 500, "[" + "? ," * 300 + "]",
+               "{" + "? ," * 300 + "}", "[" + "a: ," * 300 + "]", "[" + "{:}," * 300 + "]",
+               "- - - - - - - - \n" * 50, "? ? ? ? ? ? ? ? \n", "a:\n" * 500, "[" + ":," * 500 + "]"]
+
+
+@pytest.mark.parametrize("text", DENSE_FORMS)
+def test_dense_forms_stay_within_the_nodes_per_character_bound(text):
+    """Texts shorter than MAX_NODES / _NODES_PER_CHAR_BOUND are composed without counting
+    nodes; that is safe only while no text makes more than that many nodes per character."""
+    assert _nodes_composed(text) <= len(text) * yamldoc._NODES_PER_CHAR_BOUND / 2  # twice the margin
+
+
+def test_random_texts_stay_within_the_nodes_per_character_bound():
+    generator = random.Random(11)
+    alphabet = ["[", "]", "{", "}", ",", ":", ": ", "? ", "- ", "\n", "\n  ", "a", "&x ", "*x", "!t ", "'q'", "~"]
+    densest = 0.0
+    for _ in range(3000):
+        text = "".join(generator.choice(alphabet) for _ in range(generator.randint(1, 40)))
+        densest = max(densest, _nodes_composed(text) / len(text))
+    assert 0.5 < densest <= yamldoc._NODES_PER_CHAR_BOUND / 2
+
+
+def test_the_node_budget_holds_for_long_texts_only_counted_ones(monkeypatch):
+    """A text long enough to reach MAX_NODES is counted and refused; a short one is not counted."""
+    monkeypatch.setattr(yamldoc, "MAX_NODES", 4000)
+    long_text = "x: [" + "a, " * 5000 + "]\n"
+    with pytest.raises(yamldoc.YamlError, match="more than 4000 YAML nodes"):
+        yamldoc.compose_all(long_text)
+    short_text = "x: [" + "a, " * 200 + "]\n"
+    assert len(yamldoc.compose_all(short_text)[0].value[0][1].value) == 200
