@@ -17,8 +17,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from policylint.errors import PolicylintError
 from policylint.model import Skipped, SourceFile
@@ -34,12 +33,11 @@ _STAR_RUN_RE = re.compile(r"(?<!\\)\*+")  # not an escaped `\*`
 _Chain = Tuple[Tuple[str, Any], ...]
 
 
-@dataclass
-class Discovery:
+class Discovery(NamedTuple):
     """The files to scan and the candidates that were not scanned, both sorted by path."""
 
-    files: List[SourceFile] = field(default_factory=list)
-    skipped: List[Skipped] = field(default_factory=list)
+    files: List[SourceFile]
+    skipped: List[Skipped]
 
 
 def kind_for_name(path: str) -> Optional[str]:

@@ -11,7 +11,6 @@ import contextlib
 import datetime
 import os
 import sys
-from dataclasses import dataclass, field
 from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from policylint import rules as rule_catalog
@@ -19,6 +18,7 @@ from policylint import scanners, waivers
 from policylint.errors import ScanFailure
 from policylint.fileio import UnusableFile, read_regular_file
 from policylint.model import (
+    EMPTY_MAPPING,
     Finding,
     Location,
     NotScanned,
@@ -38,27 +38,39 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 _SIBLING_MAX_BYTES = 1024 * 1024
 
 
-@dataclass(frozen=True)
 class EngineOptions:
-    policy: Policy
-    build_args: Mapping[str, str] = field(default_factory=dict)
-    environ: Optional[Mapping[str, str]] = None
-    forced_environment: Optional[str] = None
-    inline_waivers: bool = True
-    today: datetime.date = field(default_factory=datetime.date.today)
-    policy_path: Optional[str] = None  # display path of the policy, for exception-expired
-    collect_references: bool = False
+    """How files are judged: the policy, and what the command line adds to it."""
+
+    __slots__ = ("policy", "build_args", "environ", "forced_environment", "inline_waivers", "today",
+                 "policy_path", "collect_references")
+
+    def __init__(self, policy: Policy, build_args: Mapping[str, str] = EMPTY_MAPPING,
+                 environ: Optional[Mapping[str, str]] = None, forced_environment: Optional[str] = None,
+                 inline_waivers: bool = True, today: Optional[datetime.date] = None,
+                 policy_path: Optional[str] = None, collect_references: bool = False) -> None:
+        self.policy = policy
+        self.build_args = build_args
+        self.environ = environ
+        self.forced_environment = forced_environment
+        self.inline_waivers = inline_waivers
+        self.today = datetime.date.today() if today is None else today
+        self.policy_path = policy_path  # display path of the policy, for exception-expired
+        self.collect_references = collect_references
 
 
-@dataclass
 class FileReport:
-    path: str
-    findings: List[Finding] = field(default_factory=list)
-    references: int = 0
-    unreadable: bool = False
-    not_scanned: Optional[str] = None  # why the scanner declined the file (an unrendered template)
-    suppressed: int = 0
-    subjects: List[Tuple[Occurrence, Subject]] = field(default_factory=list)
+    """What checking one file gave; filled in by the engine, merged in order by `run`."""
+
+    __slots__ = ("path", "findings", "references", "unreadable", "not_scanned", "suppressed", "subjects")
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.findings: List[Finding] = []
+        self.references = 0
+        self.unreadable = False
+        self.not_scanned: Optional[str] = None  # why the scanner declined the file (an unrendered template)
+        self.suppressed = 0
+        self.subjects: List[Tuple[Occurrence, Subject]] = []
 
 
 def decode(data: bytes) -> str:

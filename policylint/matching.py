@@ -14,9 +14,8 @@ component, `**` crosses folders, a glob without `/` matches a name at any depth 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Iterable, Optional, Pattern
+from typing import Iterable, NamedTuple, Optional, Pattern
 
 from policylint.reference import normalize_repository_pattern
 
@@ -81,8 +80,7 @@ def glob_error(glob: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class RepositoryPattern:
+class RepositoryPattern(NamedTuple):
     """A compiled registry/repository pattern; `text` is the entry as written in the policy.
 
     `path_regex` is None for a host-only entry, which matches every repository on the host.
@@ -117,8 +115,7 @@ def any_repository_match(patterns: Iterable[RepositoryPattern], repository: str)
     return any(pattern.matches(repository) for pattern in patterns)
 
 
-@dataclass(frozen=True)
-class PathGlob:
+class PathGlob(NamedTuple):
     text: str
     regex: Pattern[str]
 

@@ -10,8 +10,7 @@ import datetime
 import json
 import os
 import re
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Pattern, Tuple
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Pattern, Tuple
 
 from policylint.errors import PolicylintError
 from policylint.matching import (
@@ -21,7 +20,7 @@ from policylint.matching import (
     compile_repository_pattern,
     glob_error,
 )
-from policylint.model import Location
+from policylint.model import EMPTY_MAPPING, Location
 
 POLICY_NAMES = (".policylint.yaml", ".policylint.yml")
 # A policy is a page of settings; these bound what a hostile one can cost (a YAML alias bomb
@@ -42,8 +41,7 @@ DEFAULT_POLICY_DATA: Dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True)
-class Environment:
+class Environment(NamedTuple):
     name: str
     paths: Tuple[PathGlob, ...]
     namespaces: Tuple[str, ...]
@@ -57,8 +55,7 @@ class Environment:
         return self.images is None or any(p.matches(repository) for p in self.images)
 
 
-@dataclass(frozen=True)
-class PolicyException:
+class PolicyException(NamedTuple):
     images: Optional[Tuple[RepositoryPattern, ...]]
     rules: Optional[Tuple[str, ...]]
     paths: Optional[Tuple[PathGlob, ...]]
@@ -67,8 +64,7 @@ class PolicyException:
     location: Optional[Location] = None
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(NamedTuple):
     """A validated, compiled policy. `base_dir` is the folder path globs are relative to."""
 
     source: Optional[str] = None
@@ -83,7 +79,7 @@ class Policy:
     environments: Tuple[Environment, ...] = ()
     exceptions: Tuple[PolicyException, ...] = ()
     ignore: Tuple[PathGlob, ...] = ()
-    severity: Mapping[str, str] = field(default_factory=dict)
+    severity: Mapping[str, str] = EMPTY_MAPPING
 
     def environment_named(self, name: str) -> Optional[Environment]:
         for environment in self.environments:

@@ -8,8 +8,7 @@ non-ASCII digit never passes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Optional, Union
+from typing import NamedTuple, Optional, Union
 
 DEFAULT_DOMAIN = "docker.io"
 LEGACY_DEFAULT_DOMAIN = "index.docker.io"
@@ -52,8 +51,7 @@ class InvalidReference(ValueError):
     """The text is not a valid image reference; the message says why, as Docker would."""
 
 
-@dataclass(frozen=True)
-class ImageRef:
+class ImageRef(NamedTuple):
     """A parsed, normalized reference.
 
     `explicit_domain` is False when Docker supplied `docker.io`; `implicit_library` is True when

@@ -9,8 +9,7 @@ expansion itself never fails.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, List, NamedTuple, Optional, Tuple
 
 Lookup = Callable[[str], Optional[str]]
 
@@ -23,8 +22,7 @@ _MAX_DEPTH = 64
 MAX_SUBSTITUTED = 4096
 
 
-@dataclass(frozen=True)
-class Expansion:
+class Expansion(NamedTuple):
     value: str
     unresolved: Tuple[str, ...]
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from policylint.model import Finding, Location
 from policylint.policy import Policy, PolicyException
@@ -22,8 +21,7 @@ _WAIVER_RE = re.compile(
 _REASON_RE = re.compile(r"\A\s*--\s*(?P<reason>\S.*?)\s*\Z")
 
 
-@dataclass(frozen=True)
-class InlineWaiver:
+class InlineWaiver(NamedTuple):
     line: int
     column: int
     rules: Tuple[str, ...]

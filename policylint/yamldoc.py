@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import operator
 import re
-from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional, Tuple
 
 import yaml
@@ -133,13 +132,14 @@ if _BaseLoader.yaml_path_resolvers:  # pragma: no cover - someone added path res
     _Loader = _CountingLoader = _BaseLoader  # type: ignore[misc]  # noqa: F811
 
 
-@dataclass(frozen=True)
 class YamlError(Exception):
     """YAML that cannot be read; line and column are 1-based."""
 
-    message: str
-    line: int
-    column: int
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message, line, column)
+        self.message = message
+        self.line = line
+        self.column = column
 
     def __str__(self) -> str:
         return f"{self.line}:{self.column}: {self.message}"

@@ -5,16 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import Dict, List, NamedTuple, Optional
 
 from policylint.errors import PolicylintError
 from policylint.model import Skipped, SourceFile
 from policylint.policy import Policy, default_policy, find_policy, load_policy
 
 
-@dataclass
-class Selection:
+class Selection(NamedTuple):
     policy: Policy
     policy_path: Optional[str]
     sources: List[SourceFile]

@@ -6,8 +6,7 @@ Every module exposes `write(result: RunResult, out: TextIO, options: ReportOptio
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import TextIO
+from typing import NamedTuple, Optional, TextIO
 
 from policylint.model import RunResult
 
@@ -21,14 +20,13 @@ REPORTERS = {
 }
 
 
-@dataclass(frozen=True)
-class ReportOptions:
+class ReportOptions(NamedTuple):
     """What a reporter may know beyond the result: colour, and links for markdown."""
 
     color: bool = False
     # Base URL for links to files in the markdown summary, e.g.
     # https://github.com/OWNER/REPO/blob/SHA ; None for plain paths.
-    link_base: str | None = None
+    link_base: Optional[str] = None
 
 
 def write(format_name: str, result: RunResult, out: TextIO, options: ReportOptions) -> None:

@@ -8,9 +8,8 @@ of the "file" (parse-error), "policy" (exception-expired) and "waiver" (invalid-
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import ModuleType
-from typing import Callable, Dict, Iterator, Optional
+from typing import Callable, Dict, Iterator, NamedTuple, Optional
 
 from policylint.model import Severity, Subject, Violation
 from policylint.rules import (
@@ -42,8 +41,7 @@ _MODULES = (
 )
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     summary: str
     default_severity: Severity

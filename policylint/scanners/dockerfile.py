@@ -30,8 +30,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 from policylint.model import Location, Occurrence, ScanError, ScanOptions
 from policylint.variables import expand
@@ -55,8 +54,7 @@ _MAX_SUBSTITUTED = 4096  # characters variables may add to one word (a reference
 _MAX_NAMES = 16  # unresolved names kept for one value
 
 
-@dataclass
-class _Instr:
+class _Instr(NamedTuple):
     """One logical instruction: its continuation pieces joined, and where each piece came from."""
 
     cmd: str  # keyword, lower case
@@ -71,8 +69,7 @@ class _Instr:
         return self.rows[k], self.cols[k] + offset - self.starts[k] + 1
 
 
-@dataclass
-class _Flag:
+class _Flag(NamedTuple):
     name: str
     value: Optional[str]  # None for a bare `--name`
     offsets: List[int]  # where each character of `value` is in the instruction text
