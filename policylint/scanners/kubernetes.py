@@ -24,10 +24,10 @@ from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
 
 from policylint.model import Occurrence, ScanError, ScanOptions
 from policylint.scanners._yaml_common import (
+    MERGE_TAG,
     Merged,
     clean_context,
     occurrence,
-    raw_children,
     scan_documents,
     string_value,
 )
@@ -50,7 +50,7 @@ Context = Dict[str, str]
 
 
 def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
-    state = KubeState()
+    state = KubeState(aliases="*" in text)
 
     def scan_object(document: Node) -> Iterator[Occurrence]:
         if is_kubernetes_document(document):
@@ -62,9 +62,10 @@ def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrenc
 class KubeState:
     """What the documents of one file share: scalars already reported and the merge lookup."""
 
-    def __init__(self) -> None:
+    def __init__(self, aliases: bool = True) -> None:
         self.reported: Set[int] = set()
         self.merged = Merged()
+        self.aliases = aliases  # False: the text has no `*alias`, so no node can be reached twice
 
 
 def is_kubernetes_document(document: Node) -> bool:
@@ -107,7 +108,7 @@ def _object_context(node: Node, merged: Merged) -> Context:
 def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Occurrence]:
     """Occurrences in one document, in document order."""
     get = state.merged.get
-    visited: Set[int] = set()
+    visited: Optional[Set[int]] = set() if state.aliases else None  # without aliases, no node is met twice
     # (node, context of the enclosing object, whether it is a custom resource, what the node is:
     # "walk" | "containers" | "volumes")
     stack: List[Tuple[Node, Context, bool, str]] = [(document, {}, False, "walk")]
@@ -119,31 +120,43 @@ def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Occur
                 if found is not None:
                     yield found
             continue
-        if id(node) in visited:
+        if visited is not None:
+            if id(node) in visited:
+                continue
+            visited.add(id(node))
+        if node.__class__ is SequenceNode:
+            stack.extend([(item, context, custom, "walk") for item in reversed(node.value)
+                          if item.__class__ is not ScalarNode])
             continue
-        visited.add(id(node))
+        if node.__class__ is not MappingNode:
+            continue
         skip = NOT_IMAGES
-        if isinstance(node, MappingNode) and _starts_object(node, node is document, state.merged):
+        if _starts_object(node, node is document, state.merged):
             api_kind = _api_kind(node, state.merged)
             if api_kind == "ignored":
                 continue
             context, custom = _object_context(node, state.merged), api_kind == "custom"
             skip = NOT_IMAGES | OBJECT_DATA
-        if custom and isinstance(node, MappingNode):
+        if custom:
             found = _report(get(node, "image"), path, {**context, "container": _name(node, state)}, state)
             if found is not None:
                 yield found
         pending: List[Tuple[Node, Context, bool, str]] = []
-        for key, value in raw_children(node):
-            if key in skip or not isinstance(value, (MappingNode, SequenceNode)):
+        for key_node, value in node.value:
+            if value.__class__ is ScalarNode:
                 continue
-            if key in CONTAINER_LISTS and isinstance(value, SequenceNode):
+            # a `<<` merge source and a collection used as a key are walked as children
+            key = key_node.value if key_node.__class__ is ScalarNode and key_node.tag != MERGE_TAG else None
+            if key in skip:
+                continue
+            if value.__class__ is SequenceNode and key in CONTAINER_LISTS:
                 pending.append((value, context, custom, "containers"))
-            elif key == "volumes" and isinstance(value, SequenceNode):
+            elif value.__class__ is SequenceNode and key == "volumes":
                 pending.append((value, context, custom, "volumes"))
             else:
                 pending.append((value, context, custom, "walk"))
-        stack.extend(reversed(pending))
+        pending.reverse()
+        stack.extend(pending)
 
 
 def _item_image(item: Node, role: str, path: str, context: Context, state: KubeState) -> Optional[Occurrence]:
