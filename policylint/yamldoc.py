@@ -331,7 +331,7 @@ def duplicate_key(document: Node, aliases: bool = True) -> Optional[Tuple[Scalar
     visited = set() if aliases else None
     stack: List[Node] = [document]
     pop = stack.pop
-    extend = stack.extend
+    push = stack.append
     while stack:
         node = pop()
         if visited is not None:
@@ -340,15 +340,22 @@ def duplicate_key(document: Node, aliases: bool = True) -> Optional[Tuple[Scalar
             visited.add(id(node))
         if node.__class__ is MappingNode:
             pairs = node.value
-            try:
-                distinct = len({key.value for key, _ in pairs})
-            except TypeError:  # a collection as a key: its text is a list
-                return _first_duplicate_key(document)
-            if distinct != len(pairs):  # a repeated key, or only repeated `<<` merges
-                return _first_duplicate_key(document)
-            extend([value for _, value in pairs if value.__class__ is not ScalarNode])
+            if len(pairs) > 1:
+                try:
+                    distinct = len({key.value for key, _ in pairs})
+                except TypeError:  # a collection as a key: its text is a list
+                    return _first_duplicate_key(document)
+                if distinct != len(pairs):  # a repeated key, or only repeated `<<` merges
+                    return _first_duplicate_key(document)
+            elif pairs and pairs[0][0].__class__ is not ScalarNode:
+                return _first_duplicate_key(document)  # a collection as the only key
+            for _, value in pairs:
+                if value.__class__ is not ScalarNode:
+                    push(value)
         elif node.__class__ is SequenceNode:
-            extend([item for item in node.value if item.__class__ is not ScalarNode])
+            for item in node.value:
+                if item.__class__ is not ScalarNode:
+                    push(item)
     return None
 
 
