@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
-import sys
 from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from policylint import rules as rule_catalog
@@ -325,24 +324,22 @@ def _check_all(sources: Sequence[SourceFile], options: EngineOptions, jobs: int)
     is identical to a serial run."""
     if jobs <= 1 or len(sources) < PARALLEL_THRESHOLD:
         return [check_source(source, options) for source in sources]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from policylint import parallel
 
     _preload({source.kind for source in sources})
-    # fork: workers start with every module already imported and the options already in
-    # memory; spawn (the only choice on Windows and macOS) re-imports in every worker.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods and os.name == "posix"
-                                          and sys.platform != "darwin" else None)
-    size = max(1, min(_BATCH_FILES, -(-len(sources) // (jobs * 4))))
+    size = max(1, min(_BATCH_FILES, -(-len(sources) // (jobs * 4))), -(-len(sources) // parallel.MAX_BATCHES))
     batches = [sources[index:index + size] for index in range(0, len(sources), size)]
-    workers = min(jobs, len(batches))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=_init_worker, initargs=(options,)) as pool:
-        reports: List[FileReport] = []
-        for batch in pool.map(_check_batch, batches):
-            reports.extend(batch)
-        return reports
+    if parallel.fork_available():
+        # forked workers start with every module imported and the options in memory
+        chunks = parallel.map_batches(lambda batch: [check_source(source, options) for source in batch],
+                                      batches, jobs)
+        return [report for chunk in chunks for report in chunk]
+    # spawn (Windows, macOS): each worker imports policylint and is sent the options
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), initializer=_init_worker,
+                             initargs=(options,)) as pool:
+        return [report for chunk in pool.map(_check_batch, batches) for report in chunk]
 
 
 def _preload(kinds: Iterable[str]) -> None:

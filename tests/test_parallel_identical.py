@@ -154,3 +154,22 @@ def test_a_run_collects_garbage_rarely_and_restores_the_collector(tmp_path, monk
     with pytest.raises(ZeroDivisionError):
         engine.run(sources, options, jobs=1)
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_the_executor_used_where_fork_is_not_gives_the_same_reports(tmp_path, monkeypatch):
+    """macOS and Windows use a ProcessPoolExecutor instead of forked workers: same output."""
+    from policylint import parallel
+
+    for index in range(12):
+        (tmp_path / f"s{index:02d}").mkdir()
+        (tmp_path / f"s{index:02d}" / "compose.yaml").write_text(f"services:\n  a:\n    image: redis{':7' * (index % 2)}\n")
+    sources = discover([str(tmp_path)], root=str(tmp_path)).files
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(engine, "_BATCH_FILES", 2)
+    options = engine.EngineOptions(policy=default_policy())
+    serial, _ = engine.run(sources, options, jobs=1)
+    monkeypatch.setattr(parallel, "fork_available", lambda: False)
+    pooled, reports = engine.run(sources, options, jobs=2)
+    assert [report.path for report in reports] == [source.path for source in sources]
+    assert _json(pooled) == _json(serial)
+    assert len(serial.findings) == 6
