@@ -71,6 +71,25 @@ def test_images_are_identical_with_and_without_the_pool(corpus_sources):
 
 
 @needs_corpus
+def test_every_reference_and_finding_is_identical_without_the_prefilter(corpus_sources, monkeypatch):
+    """The kubernetes text pre-filter skips walking documents without `image`: on the corpus it
+    must change nothing, neither the findings nor a single reference or its location."""
+    from policylint.scanners import kubernetes
+
+    options = engine.EngineOptions(policy=default_policy(), collect_references=True)
+
+    def everything():
+        result, reports = engine.run(corpus_sources, options, jobs=1)
+        return _json(result), [(report.path, occurrence) for report in reports for occurrence, _ in report.subjects]
+
+    filtered = everything()
+    monkeypatch.setattr(kubernetes, "PREFILTER", False)
+    unfiltered = everything()
+    assert len(filtered[1]) > 4000
+    assert filtered == unfiltered
+
+
+@needs_corpus
 def test_cli_json_is_identical_with_and_without_the_pool(corpus_sources, monkeypatch, capsys):
     """The whole command, as users run it, on the first corpus folders that reach the pool threshold."""
     monkeypatch.chdir(CORPUS)

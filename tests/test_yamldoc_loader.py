@@ -280,3 +280,66 @@ def test_the_node_budget_holds_for_long_texts_only_counted_ones(monkeypatch):
         yamldoc.compose_all(long_text)
     short_text = "x: [" + "a, " * 200 + "]\n"
     assert len(yamldoc.compose_all(short_text)[0].value[0][1].value) == 200
+
+
+def _plain_scalars(node, found):
+    if isinstance(node, yaml.ScalarNode):
+        if node.style in (None, "") and node.value and "\n" not in node.value and " " not in node.value:
+            found.append(node)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _plain_scalars(key, found)
+            _plain_scalars(value, found)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _plain_scalars(item, found)
+    return found
+
+
+ODD_TEXTS = [
+    "a: é😀x\r\nimage: nginx\r\n",
+    "k: 'a\u2028b'\nimage: x\n",  # U+2028 is a line break to libyaml
+    "k: a\x85b: c\nimage: y\n",  # so is NEL
+    "k: \ufeffv\nimage: z\n",
+    "---\r\nimage: q\r\n---\r\nk: é\r\nimage: w\r\n",
+    "k: '\t😀'\nimage: t\n",
+    "a: 💡💡💡\nb: [\"é\", 'ü', x]\nimage: r\n",
+]
+
+
+@pytest.mark.parametrize("text", ODD_TEXTS)
+def test_marks_index_characters_of_the_text(text):
+    """The kubernetes pre-filter searches a document's own text between its marks: they must be
+    offsets in characters of the very string composed, whatever its line breaks and code points."""
+    try:
+        documents = yamldoc.compose_all(text)
+    except yamldoc.YamlError:
+        pytest.skip("not YAML")
+    scalars = [scalar for document in documents for scalar in _plain_scalars(document, [])]
+    assert scalars
+    for scalar in scalars:
+        assert _starts_at(text, scalar), (scalar.value, scalar.start_mark)
+
+
+def _starts_at(text, scalar):
+    """The scalar's text, or its properties (`&anchor`, `!tag`) before it, start at its mark."""
+    index = scalar.start_mark.index
+    return text.startswith(scalar.value, index) or text.startswith(("&", "!"), index)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no corpus at {CORPUS}")
+def test_marks_index_characters_across_the_corpus():
+    checked = 0
+    for path in sorted(CORPUS.rglob("*"))[::3]:
+        if path.suffix not in (".yaml", ".yml") or not path.is_file():
+            continue
+        text = path.read_bytes().decode("utf-8", "replace").lstrip("\ufeff")
+        try:
+            documents = yamldoc.compose_all(text)
+        except yamldoc.YamlError:
+            continue
+        for document in documents:
+            for scalar in _plain_scalars(document, []):
+                assert _starts_at(text, scalar), (path, scalar.value, scalar.start_mark)
+                checked += 1
+    assert checked > 10_000

@@ -49,8 +49,16 @@ NOT_REFERENCE_GROUPS = ("kyverno.io", "gatekeeper.sh", "image.toolkit.fluxcd.io"
 Context = Dict[str, str]
 
 
+# The text pre-filter: every reference in a manifest is the value of an `image` key (a
+# container's, a custom resource's, an image volume's `image.reference`), so a document whose
+# text holds neither `image` nor a `\` (a double-quoted key may spell it with escapes) has
+# none, and is not walked. Composing is not skipped: a document is still checked for syntax
+# and duplicate keys. tests/test_parallel_identical.py runs the corpus with it turned off.
+PREFILTER = True
+
+
 def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
-    state = KubeState(aliases="*" in text)
+    state = KubeState(text)
 
     def scan_object(document: Node) -> Iterator[Occurrence]:
         if is_kubernetes_document(document):
@@ -62,10 +70,18 @@ def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrenc
 class KubeState:
     """What the documents of one file share: scalars already reported and the merge lookup."""
 
-    def __init__(self, aliases: bool = True) -> None:
+    def __init__(self, text: str) -> None:
         self.reported: Set[int] = set()
         self.merged = Merged()
-        self.aliases = aliases  # False: the text has no `*alias`, so no node can be reached twice
+        self.text = text
+        self.aliases = "*" in text  # without an `*alias` no node can be reached twice
+
+    def may_hold_references(self, document: Node) -> bool:
+        """False when the document's text cannot hold a reference (see PREFILTER)."""
+        if not PREFILTER:
+            return True
+        start, end = document.start_mark.index, document.end_mark.index
+        return self.text.find("image", start, end) != -1 or self.text.find("\\", start, end) != -1
 
 
 def is_kubernetes_document(document: Node) -> bool:
@@ -113,6 +129,8 @@ def _object_context(node: Node, merged: Merged) -> Context:
 
 def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Occurrence]:
     """Occurrences in one document, in document order."""
+    if not state.may_hold_references(document):
+        return
     get = state.merged.get
     visited: Optional[Set[int]] = set() if state.aliases else None  # without aliases, no node is met twice
     # (node, context of the enclosing object, whether it is a custom resource, what the node is:

@@ -341,3 +341,56 @@ def test_duplicate_key_is_reported_and_images_beside_it_still_found():
     images = [item.written for item in found if not isinstance(item, ScanError)]
     assert errors == [(10, 7)]
     assert images == ["nginx:1.27"]
+
+
+def test_prefilter_skips_documents_without_image_text_only(monkeypatch) -> None:
+    """Documents without `image` in their text are not walked; the ones beside them are."""
+    walked = []
+    real = kubernetes._starts_object
+    monkeypatch.setattr(kubernetes, "_starts_object", lambda node, top, merged: walked.append(top) or
+                        real(node, top, merged))
+    found = run(
+        """\
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec: {ports: [{port: 80}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec: {containers: [{name: a, image: "nginx:1"}]}
+        """
+    )
+    assert rows(found) == [("nginx:1", "nginx:1", 9, 39)]
+    assert walked.count(True) == 1  # only the Pod document was walked
+
+
+def test_prefilter_keeps_keys_spelled_with_escapes() -> None:
+    found = run(
+        """\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          containers:
+            - name: a
+              "\\x69mage": "redis:7"
+        """
+    )
+    assert rows(found) == [("redis:7", "redis:7", 7, 20)]
+
+
+def test_prefilter_reads_an_image_through_an_anchor_in_the_same_document() -> None:
+    found = run(
+        """\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        x-base: &base {name: a, image: "busybox:1"}
+        spec:
+          containers:
+            - <<: *base
+        """
+    )
+    assert rows(found) == [("busybox:1", "busybox:1", 4, 33)]
