@@ -4,6 +4,10 @@ A rule module declares ID, SUMMARY, DEFAULT_SEVERITY, SCOPE and a docstring that
 page (What it does / Why is this bad? / Example / Use instead). Rules of scope "reference"
 also define `check(subject, policy) -> Iterator[Violation]`; the engine produces the findings
 of the "file" (parse-error), "policy" (exception-expired) and "waiver" (invalid-waiver) rules.
+
+A check judges the reference and its environment only (never the file kind or the context):
+the engine asks once per distinct (text, resolved text, environment) in a run and reuses the
+answer for every other place that names the same image.
 """
 
 from __future__ import annotations
