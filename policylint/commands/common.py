@@ -88,6 +88,8 @@ def select_sources(args: argparse.Namespace, policy: Policy) -> Selection:
     cwd = os.getcwd()
 
     def is_ignored(abspath: str) -> bool:
+        if not policy.ignore and not excludes:  # asked for every file and folder walked
+            return False
         relative = policy_relative_path(policy, abspath, abspath)
         if relative is not None and any(glob.matches(relative) for glob in policy.ignore):
             return True

@@ -102,11 +102,14 @@ class _Walk:
                 continue
             visited.add(id(node))
             pending: List[Union[Occurrence, _Entry]] = []
-            if isinstance(node, SequenceNode):
-                pending = [(item, f"{key_path}[{index}]", ancestors) for index, item in enumerate(node.value)]
-            elif isinstance(node, MappingNode):
+            if node.__class__ is SequenceNode:  # a list item is a reference only as an image map
+                pending = [(item, f"{key_path}[{index}]", ancestors) for index, item in enumerate(node.value)
+                           if item.__class__ is not ScalarNode]
+            elif node.__class__ is MappingNode:
                 inner = ancestors + (node,)
                 for key, value in raw_children(node):
+                    if value.__class__ is ScalarNode and not (key or "").lower().endswith("image"):
+                        continue  # the common case, settled without building its key path
                     child_path = key_path if key is None else (f"{key_path}.{key}" if key_path else key)
                     pending.extend(self._child(key, value, child_path, inner, visited))
             stack.extend(reversed(pending))
