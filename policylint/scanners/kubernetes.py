@@ -50,10 +50,14 @@ Context = Dict[str, str]
 
 
 # The text pre-filter: every reference in a manifest is the value of an `image` key (a
-# container's, a custom resource's, an image volume's `image.reference`), so a document whose
-# text holds neither `image` nor a `\` (a double-quoted key may spell it with escapes) has
-# none, and is not walked. Composing is not skipped: a document is still checked for syntax
-# and duplicate keys. tests/test_parallel_identical.py runs the corpus with it turned off.
+# container's, a custom resource's, an image volume's `image.reference`), and a collection's
+# text lies between its marks. So a document whose text holds no `image` is not walked, nor,
+# inside a document, a mapping or list whose own text holds none. Composing is not skipped:
+# every document is still checked for syntax and duplicate keys. Where text can stand for
+# other text the filter steps aside: a `\` escape in a double-quoted key spells `image`
+# without writing it (the whole document is walked), and an `*alias` or `<<` merge brings in
+# text from elsewhere (subtrees are walked). tests/test_parallel_identical.py checks the corpus
+# gives the same references and findings with it turned off.
 PREFILTER = True
 
 
@@ -76,12 +80,17 @@ class KubeState:
         self.text = text
         self.aliases = "*" in text  # without an `*alias` no node can be reached twice
 
-    def may_hold_references(self, document: Node) -> bool:
-        """False when the document's text cannot hold a reference (see PREFILTER)."""
+    def text_filter(self, document: Node) -> Optional[str]:
+        """How much of the document the pre-filter lets the walk skip (see PREFILTER): "all",
+        "subtrees" (those whose text holds no `image`) or "none"."""
         if not PREFILTER:
-            return True
+            return "none"
         start, end = document.start_mark.index, document.end_mark.index
-        return self.text.find("image", start, end) != -1 or self.text.find("\\", start, end) != -1
+        if self.text.find("\\", start, end) != -1:
+            return "none"
+        if self.text.find("image", start, end) == -1:
+            return "all"
+        return "none" if self.aliases else "subtrees"
 
 
 def is_kubernetes_document(document: Node) -> bool:
@@ -129,8 +138,10 @@ def _object_context(node: Node, merged: Merged) -> Context:
 
 def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Occurrence]:
     """Occurrences in one document, in document order."""
-    if not state.may_hold_references(document):
+    text_filter = state.text_filter(document)
+    if text_filter == "all":
         return
+    find = state.text.find if text_filter == "subtrees" else None
     get = state.merged.get
     visited: Optional[Set[int]] = set() if state.aliases else None  # without aliases, no node is met twice
     # (node, context of the enclosing object, whether it is a custom resource, what the node is:
@@ -172,6 +183,8 @@ def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Occur
             # a `<<` merge source and a collection used as a key are walked as children
             key = key_node.value if key_node.__class__ is ScalarNode and key_node.tag != MERGE_TAG else None
             if key in skip:
+                continue
+            if find is not None and find("image", value.start_mark.index, value.end_mark.index) == -1:
                 continue
             if value.__class__ is SequenceNode and key in CONTAINER_LISTS:
                 pending.append((value, context, custom, "containers"))

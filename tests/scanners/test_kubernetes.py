@@ -394,3 +394,43 @@ def test_prefilter_reads_an_image_through_an_anchor_in_the_same_document() -> No
         """
     )
     assert rows(found) == [("busybox:1", "busybox:1", 4, 33)]
+
+
+def test_prefilter_skips_subtrees_without_image_text(monkeypatch) -> None:
+    walked = []
+    real = kubernetes._starts_object
+    monkeypatch.setattr(kubernetes, "_starts_object", lambda node, top, merged: walked.append(
+        (node.start_mark.line + 1, node.start_mark.column + 1)) or real(node, top, merged))
+    found = run(
+        """\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            spec:
+              affinity: {nodeAffinity: {required: {terms: [{key: zone}]}}}
+              containers: [{name: a, image: "nginx:1"}]
+        """
+    )
+    assert rows(found) == [("nginx:1", "nginx:1", 9, 38)]
+    # the document, spec, template, template.spec; not selector (5:13) or affinity (8:17)
+    assert walked == [(1, 1), (5, 3), (7, 5), (8, 7)]
+
+
+def test_subtrees_are_all_walked_when_an_alias_brings_text_from_elsewhere() -> None:
+    found = run(
+        """\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          containers:
+            - &c {name: a, image: "nginx:1"}
+          initContainers:
+            - *c
+          x: {y: {<<: *c}}
+        """
+    )
+    assert rows(found) == [("nginx:1", "nginx:1", 6, 28)]
