@@ -174,7 +174,9 @@ def _check_source(source: SourceFile, options: EngineOptions) -> FileReport:
             report.findings.append(finding)
         return report
     text = decode(data)
-    relative = policy_relative_path(policy, source.abspath, source.path)
+    # what environment paths and exception paths match; without either it is never asked for
+    relative = policy_relative_path(policy, source.abspath, source.path) \
+        if policy.environments or policy.exceptions else None
     forced = policy.environment_named(options.forced_environment) if options.forced_environment else None
     scan_options = ScanOptions(build_args=options.build_args, environ=options.environ,
                                read_sibling=_sibling_reader(source))

@@ -8,7 +8,8 @@ never imports the YAML machinery.
 from __future__ import annotations
 
 import importlib
-from typing import Iterator, Union
+from types import ModuleType
+from typing import Dict, Iterator, Union
 
 from policylint.model import Occurrence, ScanError, ScanOptions
 
@@ -26,5 +27,10 @@ SCANNERS = {
 
 def scan(kind: str, text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
     """Run the scanner for `kind` over `text` (the file at display path `path`)."""
-    module = importlib.import_module(SCANNERS[kind])
+    module = _loaded.get(kind)
+    if module is None:  # each scanner is imported on first use, once
+        module = _loaded[kind] = importlib.import_module(SCANNERS[kind])
     return module.scan(text, path, options)
+
+
+_loaded: Dict[str, ModuleType] = {}
