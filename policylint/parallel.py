@@ -42,6 +42,14 @@ def map_batches(function: Callable[[Batch], Result], batches: Sequence[Batch], w
     one included). An exception raised by `function` in any process is raised here."""
     if not 0 < len(batches) <= MAX_BATCHES:
         raise ValueError(f"between 1 and {MAX_BATCHES} batches, not {len(batches)}")
+    outputs: List[IO[bytes]] = []
+    try:
+        for _ in range(min(workers, len(batches)) - 1):
+            outputs.append(tempfile.TemporaryFile())  # noqa: SIM115 - closed by _collect, or below
+    except OSError:  # no writable temporary folder: this process does it all
+        for output in outputs:
+            output.close()
+        return [function(batch) for batch in batches]
     read_end, write_end = os.pipe()
     try:
         os.write(write_end, b"".join(_TASK.pack(index) for index in range(len(batches))))
@@ -49,21 +57,24 @@ def map_batches(function: Callable[[Batch], Result], batches: Sequence[Batch], w
         os.close(write_end)  # no process holds a write end: an empty pipe reads as the end
     children: List[Tuple[int, IO[bytes]]] = []
     try:
-        for _ in range(min(workers, len(batches)) - 1):
-            output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _collect, or below
-            pid = os.fork()
+        for output in outputs:
+            try:
+                pid = os.fork()
+            except OSError:  # the process limit: the workers started so far and this one do it
+                break
             if pid == 0:  # pragma: no cover - runs in the child, which never returns
                 _work_and_exit(function, batches, read_end, output)
             children.append((pid, output))
         results: Dict[int, Result] = {index: function(batches[index]) for index in _tasks(read_end)}
-        for pid, output in children:
+        while children:
+            pid, output = children.pop(0)
             results.update(_collect(pid, output))
-        children.clear()
     finally:
         os.close(read_end)
-        for pid, output in children:  # only when this process failed or was interrupted
+        for pid, _ in children:  # only when this process failed or was interrupted
             _stop(pid)
-            output.close()
+        for output in outputs:
+            output.close()  # closing twice is harmless
     return [results[index] for index in range(len(batches))]
 
 

@@ -115,3 +115,28 @@ def test_workers_never_flush_what_the_caller_had_buffered():
                           cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     assert done.returncode == 0, done.stderr
     assert done.stdout == "once\n"
+
+
+def test_without_a_temporary_folder_the_caller_does_all_the_work(monkeypatch):
+    def refuse():
+        raise PermissionError("read-only /tmp")
+
+    monkeypatch.setattr(parallel.tempfile, "TemporaryFile", refuse)
+    assert parallel.map_batches(lambda batch: (batch, os.getpid()), [1, 2, 3], 3) == \
+        [(1, os.getpid()), (2, os.getpid()), (3, os.getpid())]
+
+
+def test_when_no_more_processes_can_be_started_the_ones_running_finish_the_work(monkeypatch):
+    real_fork = os.fork
+    forks = []
+
+    def fork_once():
+        if forks:
+            raise BlockingIOError("Resource temporarily unavailable")
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(parallel.os, "fork", fork_once)
+    assert parallel.map_batches(lambda batch: batch * 2, list(range(50)), 4) == [index * 2 for index in range(50)]
+    assert forks == [1]
+    assert _no_children_left()
