@@ -332,12 +332,13 @@ def _few_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-# Below this many files a process pool costs more than it saves. On the 2-core machine of the
-# README's Performance section, two workers lost at 300 corpus files (0.70 s against 0.61 s in
-# one process) and won at 600 (0.72 s against 1.01 s).
-PARALLEL_THRESHOLD = 400
-# Files per task: small enough that the workers finish together, large enough that the
-# per-task cost (a pickled list of paths out, of reports back) disappears.
+# Below this many files a second process costs about what it saves. On the 2-core machine of
+# the README's Performance section, fresh runs over corpus files took (median of 9, one
+# process against two): 60 files 179/170 ms, 120 files 353/311 ms, 200 files 293/272 ms; with a
+# ProcessPoolExecutor, which imports more, two workers still lost at 300 files.
+PARALLEL_THRESHOLD = 200
+# Files per batch: small enough that the processes finish together, large enough that the
+# per-batch cost (reading its number from the pipe, pickling its reports) disappears.
 _BATCH_FILES = 64
 
 _worker_options: Optional[EngineOptions] = None
