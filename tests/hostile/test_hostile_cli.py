@@ -275,3 +275,31 @@ def test_scan_failure_survives_the_process_pool() -> None:
     copy = pickle.loads(pickle.dumps(ScanFailure("a/Dockerfile", "KeyError: 'x'")))
     assert (copy.path, copy.description, str(copy)) == ("a/Dockerfile", "KeyError: 'x'",
                                                          "while scanning a/Dockerfile: KeyError: 'x'")
+
+
+def test_a_bug_in_a_worker_process_names_the_file(repo: Path, capsys: pytest.CaptureFixture,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same one-line report when the failing file was checked by a forked worker."""
+    from policylint import parallel, scanners
+
+    if not parallel.fork_available():
+        pytest.skip("forked workers are not used here")
+    for index in range(40):
+        (repo / f"d{index:02d}").mkdir()
+        (repo / f"d{index:02d}" / "Dockerfile").write_text("FROM nginx:1\n")
+    real_scan = scanners.scan
+    parent = os.getpid()
+
+    def buggy(kind: str, text: str, path: str, options: object):
+        if os.getpid() != parent:  # only in a worker
+            raise KeyError("in a worker")
+        time.sleep(0.01)  # leave batches for the worker
+        return real_scan(kind, text, path, options)
+
+    monkeypatch.setattr(scanners, "scan", buggy)
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 2)
+    assert main([".", "-j2"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert re.fullmatch(r"policylint: internal error while scanning d\d\d/Dockerfile: KeyError: 'in a worker'",
+                        lines[0]), lines
+    assert len(lines) == 2
