@@ -47,8 +47,9 @@ def _add_selection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-color", action="store_true", help="never colour the output")
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
     parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
-                        help="worker processes for large scans (default: 0 = one per core; a scan of few "
-                             "files always runs in one process; 1 = never start workers)")
+                        help="processes that check files in large scans, this one included (default: 0 = "
+                             "one per core; a scan of few files always runs in one process; 1 = never start "
+                             "workers)")
     parser.add_argument("--debug", action="store_true", help="list skipped paths; show tracebacks")
 
 
