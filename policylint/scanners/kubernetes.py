@@ -65,7 +65,7 @@ def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrenc
     state = KubeState(text)
 
     def scan_object(document: Node) -> Iterator[Occurrence]:
-        if is_kubernetes_document(document):
+        if is_kubernetes_document(document, state.merged):
             yield from scan_document(document, path, state)
 
     return scan_documents(text, path, scan_object)
@@ -93,9 +93,9 @@ class KubeState:
         return "none" if self.aliases else "subtrees"
 
 
-def is_kubernetes_document(document: Node) -> bool:
-    """A mapping with `apiVersion` and `kind` strings."""
-    return isinstance(document, MappingNode) and _is_object(document, Merged())
+def is_kubernetes_document(document: Node, merged: Optional[Merged] = None) -> bool:
+    """A mapping with `apiVersion` and `kind` strings (`merged`: the file's lookup, if any)."""
+    return isinstance(document, MappingNode) and _is_object(document, merged or Merged())
 
 
 def _is_object(node: MappingNode, merged: Merged) -> bool:

@@ -30,7 +30,7 @@ def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrenc
     chart = helm.Chart(options) if values_file else None
 
     def scan_by_content(document: Node) -> Iterator[Occurrence]:
-        if kubernetes.is_kubernetes_document(document):
+        if kubernetes.is_kubernetes_document(document, kube_state.merged):
             yield from kubernetes.scan_document(document, path, kube_state)
         elif compose_scanner.is_compose_document(document):
             yield from compose_scanner.scan_document(document, path, compose_state)
