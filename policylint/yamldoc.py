@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import operator
 import re
+from itertools import accumulate
 from typing import Dict, Iterator, List, Optional, Tuple
 
 import yaml
@@ -49,6 +50,7 @@ MAX_BLOCK_PREFIX = 1000
 _DEEP_PREFIX_RE = re.compile(r"\n[ \t?:-]{" + str(MAX_BLOCK_PREFIX) + "}")
 _DEEP_PREFIX_AT_START_RE = re.compile(r"[ \t?:-]{" + str(MAX_BLOCK_PREFIX) + "}")
 _NOT_BRACKETS_RE = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _LINE_BREAKS_RE = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what libyaml counts as line breaks
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -172,9 +174,17 @@ def _check_nesting(text: str) -> None:
 
 def _flow_depth(text: str) -> int:
     """The deepest bracket nesting of `text` (closers never take it below 0), over the brackets
-    alone: most text between them is dropped in C before the loop sees it."""
+    alone: most text between them is dropped in C before anything else sees it."""
+    brackets = _NOT_BRACKETS_RE.sub("", text)
+    # The running sum of +1/-1 per bracket, computed in C; while it never goes below 0 (no
+    # stray closer) its maximum is the depth. Otherwise the loop below floors it at 0.
+    sums = list(accumulate(map(_BRACKET_STEP.__getitem__, brackets)))
+    if not sums:
+        return 0
+    if min(sums) >= 0:
+        return max(sums)
     depth = deepest = 0
-    for char in _NOT_BRACKETS_RE.sub("", text):
+    for char in brackets:
         if char in "[{":
             depth += 1
             if depth > deepest:

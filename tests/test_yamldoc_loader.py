@@ -343,3 +343,23 @@ def test_marks_index_characters_across_the_corpus():
                 assert _starts_at(text, scalar), (path, scalar.value, scalar.start_mark)
                 checked += 1
     assert checked > 10_000
+
+
+def test_flow_depth_matches_a_walk_that_floors_at_zero():
+    generator = random.Random(3)
+
+    def walked(text):
+        depth = deepest = 0
+        for char in text:
+            if char in "[{":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif char in "]}" and depth:
+                depth -= 1
+        return deepest
+
+    for _ in range(2000):
+        text = "".join(generator.choice("[]{}a: ,\n") for _ in range(generator.randint(0, 60)))
+        assert yamldoc._flow_depth(text) == walked(text), text
+    assert yamldoc._flow_depth("]]]" + "[" * 5) == 5  # stray closers first: floored at 0
+    assert yamldoc._flow_depth("[[x]]" * 3) == 2
