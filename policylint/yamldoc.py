@@ -71,10 +71,10 @@ _resolved_plain: Dict[str, str] = {}
 MAX_NODES = 500_000
 
 
-# The composer makes at most 1.5 nodes per character (`[:,:,:]` is a mapping, a null key and a
-# null value for every two; a test tries the densest forms), so a text of fewer than
-# MAX_NODES / 4 characters cannot reach MAX_NODES and is composed without counting: counting
-# costs a sixth of composing.
+# The composer makes about one node per character at most (`{a,b,c}`: a key and a null value
+# for every two; tests try the densest forms and random texts, and fail above two), so a text
+# of fewer than MAX_NODES / 4 characters cannot reach MAX_NODES and is composed without
+# counting: counting costs a sixth of composing.
 _NODES_PER_CHAR_BOUND = 4
 
 _STR_TAG = "tag:yaml.org,2002:str"

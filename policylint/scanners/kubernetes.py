@@ -80,7 +80,7 @@ class KubeState:
         self.text = text
         self.aliases = "*" in text  # without an `*alias` no node can be reached twice
 
-    def text_filter(self, document: Node) -> Optional[str]:
+    def text_filter(self, document: Node) -> str:
         """How much of the document the pre-filter lets the walk skip (see PREFILTER): "all",
         "subtrees" (those whose text holds no `image`) or "none"."""
         if not PREFILTER:
@@ -106,12 +106,6 @@ def _is_object(node: MappingNode, merged: Merged) -> bool:
 
 def _starts_object(node: MappingNode, top: bool, merged: Merged) -> bool:
     """The document itself, or an object embedded in it (a `List` item): it has metadata."""
-    if not top:
-        # Most mappings in a manifest are not objects: their own key texts settle it at once
-        # (a `<<` may merge an `apiVersion` in, so it takes the full lookup).
-        keys = [key.value for key, _ in node.value]
-        if "apiVersion" not in keys and "<<" not in keys:
-            return False
     if not _is_object(node, merged):
         return False
     return top or isinstance(merged.get(node, "metadata"), MappingNode)
