@@ -303,3 +303,25 @@ def test_a_bug_in_a_worker_process_names_the_file(repo: Path, capsys: pytest.Cap
     assert re.fullmatch(r"policylint: internal error while scanning d\d\d/Dockerfile: KeyError: 'in a worker'",
                         lines[0]), lines
     assert len(lines) == 2
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process groups and SIGINT")
+def test_ctrl_c_during_a_parallel_run_exits_130_and_leaves_no_process(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+
+    for index in range(300):
+        (tmp_path / f"Dockerfile.{index:03d}").write_text("FROM nginx:1\n")
+    slow = ("import sys, time; from policylint import engine; real = engine.check_source; "
+            "engine.check_source = lambda source, options: time.sleep(0.02) or real(source, options); "
+            "from policylint.cli import main; sys.exit(main(sys.argv[1:]))")
+    process = subprocess.Popen([sys.executable, "-c", slow, ".", "-j2"], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(1.5)  # well inside the ~3 s the two processes need
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole group
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert err == "policylint: interrupted\n"
+    time.sleep(0.2)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(process.pid, 0)  # no process of the group is left
