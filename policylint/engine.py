@@ -340,6 +340,7 @@ PARALLEL_THRESHOLD = 200
 # Files per batch: small enough that the processes finish together, large enough that the
 # per-batch cost (reading its number from the pipe, pickling its reports) disappears.
 _BATCH_FILES = 64
+_LAST_BATCH_FILES = 2
 
 _worker_options: Optional[EngineOptions] = None
 
@@ -353,8 +354,7 @@ def _check_all(sources: Sequence[SourceFile], options: EngineOptions, jobs: int)
     from policylint import parallel
 
     _preload({source.kind for source in sources})
-    size = max(1, min(_BATCH_FILES, -(-len(sources) // (jobs * 4))), -(-len(sources) // parallel.MAX_BATCHES))
-    batches = [sources[index:index + size] for index in range(0, len(sources), size)]
+    batches = _batches(sources, jobs, parallel.MAX_BATCHES)
     if parallel.fork_available():
         # forked workers start with every module imported and the options in memory
         chunks = parallel.map_batches(lambda batch: [check_source(source, options) for source in batch],
@@ -366,6 +366,28 @@ def _check_all(sources: Sequence[SourceFile], options: EngineOptions, jobs: int)
     with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), initializer=_init_worker,
                              initargs=(options,)) as pool:
         return [report for chunk in pool.map(_check_batch, batches) for report in chunk]
+
+
+def _batches(sources: Sequence[SourceFile], jobs: int, most: int) -> List[Sequence[SourceFile]]:
+    """Neighbouring files in batches that shrink towards the end (at most `most` batches).
+
+    Each process takes the next batch when it is done with one, so they all finish within the
+    last batch's time of each other: with equal batches of 64 one process sat idle for about
+    30 ms of a 0.7 s corpus run; shrinking ones (a quarter of what is left per process, down to
+    _LAST_BATCH_FILES) make that tail a few files long.
+    """
+    count = len(sources)
+    largest = max(_BATCH_FILES, -(-count // (most // 2)))
+    batches: List[Sequence[SourceFile]] = []
+    index = 0
+    while index < count:
+        size = max(_LAST_BATCH_FILES, min(largest, (count - index) // (jobs * 4)))
+        batches.append(sources[index:index + size])
+        index += size
+    if len(batches) > most:  # so many processes that the shrinking tail is long: equal batches
+        size = -(-count // most)
+        batches = [sources[index:index + size] for index in range(0, count, size)]
+    return batches
 
 
 def _preload(kinds: Iterable[str]) -> None:

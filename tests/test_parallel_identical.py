@@ -192,3 +192,15 @@ def test_the_executor_used_where_fork_is_not_gives_the_same_reports(tmp_path, mo
     assert [report.path for report in reports] == [source.path for source in sources]
     assert _json(pooled) == _json(serial)
     assert len(serial.findings) == 6
+
+
+@pytest.mark.parametrize(("count", "jobs"), [(5, 2), (200, 2), (2286, 2), (30_000, 4), (100_000, 64), (10**6, 8)])
+def test_batches_cover_every_file_in_order_and_shrink_towards_the_end(count, jobs):
+    sources = list(range(count))
+    batches = engine._batches(sources, jobs, 1000)
+    assert [item for batch in batches for item in batch] == sources
+    assert 0 < len(batches) <= 1000
+    sizes = [len(batch) for batch in batches]
+    assert sizes == sorted(sizes, reverse=True) or len(set(sizes[:-1])) == 1  # shrinking, or equal
+    if len(batches) < 1000 and count >= 100:
+        assert sizes[-2] <= engine._LAST_BATCH_FILES  # the processes finish a few files apart
