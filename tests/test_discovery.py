@@ -441,3 +441,61 @@ def test_corpus_helm_values_become_helm_beside_a_chart(tmp_path: Path) -> None:
     values = {p: k for p, k in found.items() if not p.endswith("/Chart.yaml")}
     assert len(values) == len(rows)
     assert set(values.values()) == {"helm"}
+
+
+def test_ignore_files_answer_as_pathspec_does_for_any_pattern_and_path():
+    """The one-expression pre-check of an ignore file never changes pathspec's answer."""
+    import random
+
+    import pathspec
+
+    from policylint.discovery import _IgnoreFile
+
+    generator = random.Random(5)
+    pieces = ["a", "b", "node_modules", "*.pyc", "*", "**", "?", "[ab]", "build", "x.yaml", "(?P<x>y)", "\\1", "c d"]
+
+    def line() -> str:
+        parts = [generator.choice(pieces) for _ in range(generator.randint(1, 3))]
+        text = "/".join(parts)
+        if generator.random() < 0.3:
+            text = "/" + text
+        if generator.random() < 0.3:
+            text += "/"
+        if generator.random() < 0.2:
+            text = "!" + text
+        return text
+
+    names = ["a", "b", "node_modules", "x.pyc", "build", "x.yaml", "c d", "(?P<x>y)", "ab", "y"]
+    decided = 0
+    for _ in range(300):
+        lines = [line() for _ in range(generator.randint(0, 6))] + generator.choice([[], ["# comment", ""]])
+        spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        ignore_file = _IgnoreFile(spec)
+        for _ in range(20):
+            path = "/".join(generator.choice(names) for _ in range(generator.randint(1, 4)))
+            path += generator.choice(["", "/"])
+            expected = spec.check_file(path).include
+            assert ignore_file.include(path) == expected, (lines, path)
+            decided += expected is not None
+    assert decided > 300  # many paths are matched, not only missed
+
+
+def test_an_ignore_pattern_that_cannot_be_joined_is_always_asked_of_pathspec():
+    import re
+
+    from policylint.discovery import _any_pattern_regex
+
+    class Pattern:
+        def __init__(self, regex, include=True):
+            self.regex, self.include = regex, include
+
+    class Spec:
+        def __init__(self, *patterns):
+            self.patterns = patterns
+
+    assert _any_pattern_regex(Spec(Pattern(re.compile("^a", re.IGNORECASE)))) is None
+    assert _any_pattern_regex(Spec(Pattern(re.compile(r"^(a)\1")))) is None
+    assert _any_pattern_regex(Spec(Pattern(None))) is None
+    joined = _any_pattern_regex(Spec(Pattern(re.compile("^a(?P<ps_d>/)")), Pattern(re.compile("^b(?P<ps_d>/)"))))
+    assert joined is not None and joined.search("b/") and not joined.search("c/")
+    assert _any_pattern_regex(Spec(Pattern(None, include=None))).search("anything") is None
