@@ -135,6 +135,16 @@ def compile_path_glob(glob: str) -> PathGlob:
     return PathGlob(glob, re.compile(r"\A" + regex + r"(?:/.*)?\Z", re.S))
 
 
+def any_path_glob(globs: Iterable[PathGlob]) -> Optional[Pattern[str]]:
+    """One expression that matches a path exactly when one of `globs` does (None for none).
+
+    Discovery asks for every file and folder it walks; one match beats one per glob."""
+    sources = [glob.regex.pattern for glob in globs]
+    if not sources:
+        return None
+    return re.compile("|".join(f"(?:{source})" for source in sources), re.S)
+
+
 def tag_matches_glob(tag: str, glob: str) -> bool:
     """Tag deny patterns: shell-style globs over the whole tag, case-sensitive."""
     return fnmatchcase(tag, glob)

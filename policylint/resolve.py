@@ -16,21 +16,21 @@ def policy_relative_path(policy: Policy, abspath: Optional[str], display: str) -
     if abspath is None or policy.base_dir is None:
         relative = display
     else:
-        relative = _below(abspath, policy.base_dir) or os.path.relpath(abspath, policy.base_dir)
+        relative = path_below(abspath, policy.base_dir) or os.path.relpath(abspath, policy.base_dir)
     relative = relative.replace(os.sep, "/")
     if relative == ".." or relative.startswith("../"):
         return None
     return relative[2:] if relative.startswith("./") else relative
 
 
-def _below(abspath: str, folder: str) -> Optional[str]:
+def path_below(abspath: str, folder: Optional[str]) -> Optional[str]:
     """`os.path.relpath(abspath, folder)` when `abspath` is a normalized path inside the
     normalized `folder` (what discovery produces), by slicing; None to let relpath decide.
 
     relpath costs as much as checking a small file, and it runs for every file and folder
     discovery meets (policy `ignore:`) and every file checked.
     """
-    if os.sep != "/" or not folder.startswith("/") or folder.endswith("/"):
+    if folder is None or os.sep != "/" or not folder.startswith("/") or folder.endswith("/"):
         return None
     if not abspath.startswith(folder) or abspath[len(folder):len(folder) + 1] != "/":
         return None

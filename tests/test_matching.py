@@ -61,3 +61,23 @@ def test_tag_globs_are_case_sensitive_full_matches():
     assert tag_matches_glob("1.0-SNAPSHOT", "*-SNAPSHOT")
     assert not tag_matches_glob("1.0-snapshot", "*-SNAPSHOT")
     assert not tag_matches_glob("latest-1", "latest")
+
+
+def test_joined_path_globs_match_exactly_when_one_glob_does():
+    import random
+
+    from policylint.matching import any_path_glob, compile_path_glob
+
+    generator = random.Random(9)
+    pieces = ["vendor", "**", "*", "a?c", "[ab]*", "deploy", "x.yaml", "*.yml", "."]
+    names = ["vendor", "deploy", "abc", "a", "x.yaml", "y.yml", "b.txt", "dir"]
+    assert any_path_glob([]) is None
+    for _ in range(200):
+        globs = [compile_path_glob(("/" if generator.random() < 0.2 else "")
+                                   + "/".join(generator.choice(pieces) for _ in range(generator.randint(1, 3)))
+                                   + ("/" if generator.random() < 0.2 else ""))
+                 for _ in range(generator.randint(1, 4))]
+        joined = any_path_glob(globs)
+        for _ in range(20):
+            path = "/".join(generator.choice(names) for _ in range(generator.randint(1, 4)))
+            assert (joined.match(path) is not None) == any(glob.matches(path) for glob in globs), (globs, path)

@@ -76,26 +76,27 @@ def parse_build_args(values: List[str]) -> Dict[str, str]:
 
 def select_sources(args: argparse.Namespace, policy: Policy) -> Selection:
     from policylint.discovery import discover, kind_for_name
-    from policylint.matching import compile_path_glob, glob_error
-    from policylint.resolve import policy_relative_path
+    from policylint.matching import any_path_glob, compile_path_glob, glob_error
+    from policylint.resolve import path_below, policy_relative_path
 
     paths = list(args.paths or ["."])
     for glob in args.exclude:
         problem = glob_error(glob)
         if problem:
             raise PolicylintError(f"--exclude: {problem}")
-    excludes = [compile_path_glob(glob) for glob in args.exclude]
+    excludes = any_path_glob(compile_path_glob(glob) for glob in args.exclude)
+    ignores = any_path_glob(policy.ignore)
     cwd = os.getcwd()
 
     def is_ignored(abspath: str) -> bool:
-        if not policy.ignore and not excludes:  # asked for every file and folder walked
-            return False
-        relative = policy_relative_path(policy, abspath, abspath)
-        if relative is not None and any(glob.matches(relative) for glob in policy.ignore):
-            return True
-        if excludes:
-            from_cwd = os.path.relpath(abspath, cwd).replace(os.sep, "/")
-            if any(glob.matches(from_cwd) for glob in excludes):
+        """Asked for every file and folder discovery walks (it passes normalized absolute paths)."""
+        if ignores is not None:
+            relative = path_below(abspath, policy.base_dir) or policy_relative_path(policy, abspath, abspath)
+            if relative is not None and ignores.match(relative):
+                return True
+        if excludes is not None:
+            from_cwd = path_below(abspath, cwd) or os.path.relpath(abspath, cwd).replace(os.sep, "/")
+            if excludes.match(from_cwd):
                 return True
         return False
 
