@@ -304,27 +304,36 @@ class _Walk:
             has_git = ".git" in names
             if has_git or ".gitignore" in names:
                 chain = self.extend(chain, folder, has_git, ".gitignore" in names)
+            rel_prefix = "" if folder_rel == "." else folder_rel + "/"
             for entry in entries:
+                # Most entries of a large tree are folders or files of no kind (sources, docs):
+                # their kind, paths and ignore checks are worked out only when needed.
                 name = entry.name
-                abspath = prefix + name
-                rel = name if folder_rel == "." else f"{folder_rel}/{name}"
-                kind = _kind(name)
                 try:
                     if entry.is_symlink():
-                        self.link(abspath, rel, kind, chain, names)
+                        self.link(prefix + name, rel_prefix + name, _kind(name), chain, names)
                     elif entry.is_dir(follow_symlinks=False):
                         real = real_prefix + name
-                        if name == ".git" or real in self.visited or self.ignored(chain, abspath, True, rel):
+                        if name == ".git" or real in self.visited:
+                            continue
+                        abspath, rel = prefix + name, rel_prefix + name
+                        if self.ignored(chain, abspath, True, rel):
                             continue
                         self.visited.add(real)
                         stack.append((abspath, rel, real, chain))
-                    elif kind is None or self.ignored(chain, abspath, False, rel):
-                        continue
-                    elif entry.is_file(follow_symlinks=False):
-                        self.add(abspath, rel, self.helm(kind, name, names))
                     else:
-                        self.skip(rel, NOT_REGULAR)
+                        kind = _kind(name)
+                        if kind is None:
+                            continue
+                        abspath, rel = prefix + name, rel_prefix + name
+                        if self.ignored(chain, abspath, False, rel):
+                            continue
+                        if entry.is_file(follow_symlinks=False):
+                            self.add(abspath, rel, self.helm(kind, name, names))
+                        else:
+                            self.skip(rel, NOT_REGULAR)
                 except OSError:  # vanished or unreadable mid-walk: reading it reports why, as a finding
+                    kind, abspath, rel = _kind(name), prefix + name, rel_prefix + name
                     if kind is not None and not self.ignored(chain, abspath, False, rel):
                         self.add(abspath, rel, kind)
 
