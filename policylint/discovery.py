@@ -29,7 +29,7 @@ GITIGNORED = "excluded by .gitignore"
 _MAX_GITIGNORE = 1 << 20
 _STAR_RUN_RE = re.compile(r"(?<!\\)\*+")  # not an escaped `\*`
 
-# (folder the patterns are relative to, compiled spec); deeper entries come later and win.
+# (folder the patterns are relative to, its compiled _IgnoreFile); deeper entries come later and win.
 _Chain = Tuple[Tuple[str, Any], ...]
 
 

@@ -391,12 +391,10 @@ def _batches(sources: Sequence[SourceFile], jobs: int, most: int) -> List[Sequen
 
 
 def _preload(kinds: Iterable[str]) -> None:
-    """Import the scanners a run needs before the workers fork, so no worker imports them again
+    """Load the scanners a run needs before the workers fork, so no worker imports them again
     (scanners are otherwise imported on first use; each worker would pay for it)."""
-    import importlib
-
     for kind in sorted(set(kinds)):
-        importlib.import_module(scanners.SCANNERS[kind])
+        scanners.load(kind)
 
 
 def _init_worker(options: EngineOptions) -> None:

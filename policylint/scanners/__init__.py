@@ -27,10 +27,15 @@ SCANNERS = {
 
 def scan(kind: str, text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
     """Run the scanner for `kind` over `text` (the file at display path `path`)."""
+    return load(kind).scan(text, path, options)
+
+
+def load(kind: str) -> ModuleType:
+    """The scanner module for `kind`, imported on first use, once."""
     module = _loaded.get(kind)
-    if module is None:  # each scanner is imported on first use, once
+    if module is None:
         module = _loaded[kind] = importlib.import_module(SCANNERS[kind])
-    return module.scan(text, path, options)
+    return module
 
 
 _loaded: Dict[str, ModuleType] = {}
