@@ -6,7 +6,9 @@ import time
 from textwrap import dedent
 from typing import Dict, List, Mapping, Optional
 
-from policylint.model import Occurrence, ScanError, ScanOptions
+from scanner_support import rows
+
+from policylint.model import ScanError, ScanOptions
 from policylint.scanners import compose
 
 
@@ -14,11 +16,6 @@ def run(text: str, dotenv: Optional[str] = None, environ: Optional[Mapping[str, 
     siblings: Dict[str, str] = {".env": dotenv} if dotenv is not None else {}
     options = ScanOptions(environ=environ, read_sibling=siblings.get)
     return list(compose.scan(dedent(text), "compose.yaml", options))
-
-
-def rows(found: List[object]) -> List[tuple]:
-    assert all(isinstance(item, Occurrence) for item in found), found
-    return [(o.written, o.resolved, o.location.line, o.location.column) for o in found]  # type: ignore[union-attr]
 
 
 def test_service_images_with_positions_and_context() -> None:

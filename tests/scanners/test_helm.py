@@ -6,7 +6,9 @@ import time
 from textwrap import dedent
 from typing import Dict, List, Optional
 
-from policylint.model import Occurrence, ScanError, ScanOptions
+from scanner_support import part_lines, rows
+
+from policylint.model import ScanError, ScanOptions
 from policylint.scanners import helm
 
 CHART = "apiVersion: v2\nname: demo\nversion: 1.0.0\nappVersion: 2.5.0\n"
@@ -15,16 +17,6 @@ CHART = "apiVersion: v2\nname: demo\nversion: 1.0.0\nappVersion: 2.5.0\n"
 def run(text: str, chart: Optional[str] = CHART) -> List[object]:
     siblings: Dict[str, str] = {"Chart.yaml": chart} if chart is not None else {}
     return list(helm.scan(dedent(text), "chart/values.yaml", ScanOptions(read_sibling=siblings.get)))
-
-
-def rows(found: List[object]) -> List[tuple]:
-    assert all(isinstance(item, Occurrence) for item in found), found
-    return [(o.written, o.resolved, o.location.line, o.location.column) for o in found]  # type: ignore[union-attr]
-
-
-def part_lines(occurrence: object) -> Dict[str, tuple]:
-    assert isinstance(occurrence, Occurrence)
-    return {name: (where.line, where.column) for name, where in occurrence.parts.items()}
 
 
 def test_image_strings_anywhere() -> None:

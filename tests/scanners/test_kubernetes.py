@@ -6,17 +6,14 @@ import time
 from textwrap import dedent
 from typing import List
 
-from policylint.model import Occurrence, ScanError, ScanOptions
+from scanner_support import rows
+
+from policylint.model import ScanError, ScanOptions
 from policylint.scanners import kubernetes
 
 
 def run(text: str) -> List[object]:
     return list(kubernetes.scan(dedent(text), "deploy/app.yaml", ScanOptions()))
-
-
-def rows(found: List[object]) -> List[tuple]:
-    assert all(isinstance(item, Occurrence) for item in found), found
-    return [(o.written, o.resolved, o.location.line, o.location.column) for o in found]  # type: ignore[union-attr]
 
 
 def test_deployment_containers_and_context() -> None:

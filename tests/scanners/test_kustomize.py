@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 from textwrap import dedent
-from typing import Dict, List
+from typing import List
 
-from policylint.model import Occurrence, ScanError, ScanOptions
+from scanner_support import part_lines, rows
+
+from policylint.model import ScanError, ScanOptions
 from policylint.scanners import kustomize
 
 
 def run(text: str) -> List[object]:
     return list(kustomize.scan(dedent(text), "overlays/prod/kustomization.yaml", ScanOptions()))
-
-
-def rows(found: List[object]) -> List[tuple]:
-    assert all(isinstance(item, Occurrence) for item in found), found
-    return [(o.written, o.resolved, o.location.line, o.location.column) for o in found]  # type: ignore[union-attr]
-
-
-def part_lines(occurrence: object) -> Dict[str, tuple]:
-    assert isinstance(occurrence, Occurrence)
-    return {name: (where.line, where.column) for name, where in occurrence.parts.items()}
 
 
 DIGEST = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
