@@ -50,3 +50,37 @@ def lint(text: str, **kwargs) -> List[Tuple[str, int, int]]:
 
 def rules_of(text: str, **kwargs) -> List[str]:
     return [f.rule for f in findings(text, **kwargs)]
+
+
+def scandir_with_a_vanished_entry(name: str, folder: str):
+    """An `os.scandir` that lists `folder` with one more entry, `name`, that is gone by the
+    time discovery looks at it (what a file deleted mid-walk looks like); other folders as is."""
+    import errno
+    import os
+
+    real_scandir = os.scandir
+
+    class Gone:
+        def __init__(self) -> None:
+            self.name = name
+
+        def is_symlink(self) -> bool:
+            raise FileNotFoundError(errno.ENOENT, "No such file or directory")
+
+    class Listing:
+        def __init__(self, path: str) -> None:
+            self.path = path
+            self.inner = real_scandir(path)
+
+        def __enter__(self) -> Listing:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.inner.close()
+
+        def __iter__(self):
+            yield from self.inner
+            if os.path.samefile(self.path, folder):
+                yield Gone()
+
+    return Listing

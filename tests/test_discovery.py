@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List
 
 import pytest
+from helpers import scandir_with_a_vanished_entry
 
 from policylint import discovery
 from policylint.discovery import EXCLUDED, NOT_A_KIND, NOT_REGULAR, discover, kind_for_name
@@ -321,29 +322,7 @@ def test_chmod_000_directory_is_skipped(tmp_path: Path) -> None:
 
 def test_file_vanishing_mid_walk_is_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     make(tmp_path, ["Dockerfile"])
-    real_scandir = os.scandir
-
-    class Gone:
-        name = "Dockerfile.gone"
-
-        def is_symlink(self) -> bool:
-            raise FileNotFoundError(2, "No such file or directory")
-
-    class Listing:
-        def __init__(self, path: str) -> None:
-            self.inner = real_scandir(path)
-
-        def __enter__(self) -> Listing:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            self.inner.close()
-
-        def __iter__(self):
-            yield from self.inner
-            yield Gone()
-
-    monkeypatch.setattr(discovery.os, "scandir", Listing)
+    monkeypatch.setattr(discovery.os, "scandir", scandir_with_a_vanished_entry("Dockerfile.gone", str(tmp_path)))
     result = discover([str(tmp_path)], root=str(tmp_path))
     # still a file to scan: reading it reports "cannot read" as a parse-error finding, not a silent skip
     assert [f.path for f in result.files] == ["Dockerfile", "Dockerfile.gone"]

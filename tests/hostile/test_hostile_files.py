@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import pytest
+from helpers import scandir_with_a_vanished_entry
 from hostile_support import FILE_NAMES, KINDS, YAML_KINDS, image_document, make_repo, rows, run_cli, run_json
 
 from policylint import discovery, engine
@@ -386,35 +387,7 @@ def test_file_vanishing_after_discovery(repo: Path, capsys: pytest.CaptureFixtur
 def test_file_vanishing_during_the_walk_is_a_finding(repo: Path, capsys: pytest.CaptureFixture,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     (repo / "Dockerfile").write_text("FROM nginx:1\n")
-    real_scandir = os.scandir
-
-    class Gone:
-        name = "compose.gone.yaml"
-
-        def is_symlink(self) -> bool:
-            raise FileNotFoundError(errno.ENOENT, "No such file or directory")
-
-    class Listing:
-        def __init__(self, path: str) -> None:
-            self.inner = real_scandir(path)
-
-        def __enter__(self) -> Listing:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            self.inner.close()
-
-        def __iter__(self):
-            yield from self.inner
-            if os.path.samefile(self.inner_path, repo):
-                yield Gone()
-
-    def scandir(path: str) -> Listing:
-        listing = Listing(path)
-        listing.inner_path = path  # type: ignore[attr-defined]
-        return listing
-
-    monkeypatch.setattr(discovery.os, "scandir", scandir)
+    monkeypatch.setattr(discovery.os, "scandir", scandir_with_a_vanished_entry("compose.gone.yaml", str(repo)))
     code, document, _ = check_json(capsys, ".")
     assert rows(document) == [("parse-error", "compose.gone.yaml", 1, 1)]
     assert document["findings"][0]["message"] == "cannot read the file: No such file or directory"
