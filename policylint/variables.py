@@ -2,14 +2,18 @@
 
 `expand(text, lookup)` substitutes `$NAME`, `${NAME}`, `${NAME:-word}`, `${NAME-word}`,
 `${NAME:+word}`, `${NAME+word}`, `${NAME:?msg}` and `${NAME?msg}` (words may nest further
-expansions). `lookup(name)` returns the value or None when the variable is not set. Names
+expansions). With `patterns=True` it also takes BuildKit's pattern forms: `${NAME#glob}` and
+`${NAME##glob}` remove the shortest and longest matching prefix, `${NAME%glob}` and
+`${NAME%%glob}` the shortest and longest matching suffix, `${NAME/glob/text}` replaces the first
+match and `${NAME//glob/text}` every match; a glob has `*` (any text), `?` (one character) and
+`\\` escapes. `lookup(name)` returns the value or None when the variable is not set. Names
 that had no value where one was needed are returned so the caller can report them; the
-expansion itself never fails.
+expansion itself never fails (a form it cannot read is kept as written).
 """
 
 from __future__ import annotations
 
-from typing import Callable, List, NamedTuple, Optional, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
 Lookup = Callable[[str], Optional[str]]
 
@@ -20,6 +24,10 @@ _NAME_CHARS = _NAME_START | frozenset("0123456789")
 _MAX_DEPTH = 64
 # Characters that variables may add to one expanded text; an image reference is at most ~600.
 MAX_SUBSTITUTED = 4096
+# `${NAME/glob/text}` tries the glob at every place in the value: (value length + 1) times the
+# glob's length at most, about 4 ms; real ones (`${VERSION//./-}`) take a few hundred steps.
+# Beyond it the form is kept as written, like any other this module cannot read.
+_MAX_REPLACE_STEPS = 20_000
 
 
 class Expansion(NamedTuple):
@@ -41,11 +49,13 @@ def expand(
     *,
     escape: Optional[str] = None,
     dollar_escape: bool = False,
+    patterns: bool = False,
 ) -> Expansion:
     """Expand variables in `text`.
 
     `escape` is the character that makes the next one literal (`\\` in a Dockerfile, or the
-    `# escape=` directive's character); `dollar_escape` makes `$$` a literal `$` (compose).
+    `# escape=` directive's character); `dollar_escape` makes `$$` a literal `$` (compose);
+    `patterns` reads BuildKit's `#`, `%` and `/` forms (Dockerfiles; compose has none).
     Variables add at most MAX_SUBSTITUTED characters in all, so values that feed each other
     (`.env` lines `B=$A$A`, `C=$B$B`...) cannot grow without bound.
     """
@@ -60,7 +70,7 @@ def expand(
             budget[0] -= len(value)
         return value
 
-    value, _ = _expand(text, 0, bounded, escape, dollar_escape, unresolved, stop=None)
+    value, _ = _expand(text, 0, bounded, _Syntax(escape, dollar_escape, patterns), unresolved, stop=None)
     seen: List[str] = []
     for name in unresolved:
         if name not in seen:
@@ -68,12 +78,17 @@ def expand(
     return Expansion(value, tuple(seen))
 
 
+class _Syntax(NamedTuple):
+    escape: Optional[str]
+    dollar_escape: bool
+    patterns: bool
+
+
 def _expand(
     text: str,
     pos: int,
     lookup: Lookup,
-    escape: Optional[str],
-    dollar_escape: bool,
+    syntax: _Syntax,
     unresolved: List[str],
     stop: Optional[str],
     depth: int = 0,
@@ -81,6 +96,7 @@ def _expand(
     """Expand from `pos` until the end or an unescaped, unnested `stop` character."""
     out: List[str] = []
     length = len(text)
+    escape = syntax.escape
     while pos < length:
         char = text[pos]
         if stop is not None and char == stop:
@@ -93,11 +109,11 @@ def _expand(
             out.append(char)
             pos += 1
             continue
-        if dollar_escape and pos + 1 < length and text[pos + 1] == "$":
+        if syntax.dollar_escape and pos + 1 < length and text[pos + 1] == "$":
             out.append("$")
             pos += 2
             continue
-        piece, pos = _expand_dollar(text, pos, lookup, escape, dollar_escape, unresolved, depth)
+        piece, pos = _expand_dollar(text, pos, lookup, syntax, unresolved, depth)
         out.append(piece)
     return "".join(out), pos
 
@@ -106,8 +122,7 @@ def _expand_dollar(
     text: str,
     pos: int,
     lookup: Lookup,
-    escape: Optional[str],
-    dollar_escape: bool,
+    syntax: _Syntax,
     unresolved: List[str],
     depth: int = 0,
 ) -> Tuple[str, int]:
@@ -144,15 +159,17 @@ def _expand_dollar(
             unresolved.append(name)
             return "", end + 1
         return value, end + 1
+    if depth >= _MAX_DEPTH:
+        return _literal_brace(text, pos)
+    if syntax.patterns and char in "#%/":
+        return _expand_pattern(text, pos, name, end, lookup, syntax, unresolved, depth)
     colon = char == ":"
     op_pos = end + 1 if colon else end
-    if op_pos >= length or text[op_pos] not in "-+?" or depth >= _MAX_DEPTH:
+    if op_pos >= length or text[op_pos] not in "-+?":
         return _literal_brace(text, pos)
     operator = text[op_pos]
     inner_unresolved: List[str] = []
-    word, close = _expand(
-        text, op_pos + 1, lookup, escape, dollar_escape, inner_unresolved, stop="}", depth=depth + 1
-    )
+    word, close = _expand(text, op_pos + 1, lookup, syntax, inner_unresolved, stop="}", depth=depth + 1)
     if close >= length:
         return _literal_brace(text, pos)
     value = lookup(name)
@@ -173,6 +190,148 @@ def _expand_dollar(
         return value or "", close + 1
     unresolved.append(name)
     return "", close + 1
+
+
+def _expand_pattern(
+    text: str,
+    pos: int,
+    name: str,
+    end: int,
+    lookup: Lookup,
+    syntax: _Syntax,
+    unresolved: List[str],
+    depth: int,
+) -> Tuple[str, int]:
+    """`${NAME#glob}`, `${NAME##glob}`, `${NAME%glob}`, `${NAME%%glob}`, `${NAME/glob/text}` and
+    `${NAME//glob/text}`, with text[end] the operator's first character. An unset variable, or a
+    glob or text that names one, leaves the result unknown: its names are reported."""
+    length = len(text)
+    operator = text[end]
+    start = end + 1
+    if start < length and text[start] == operator:  # `##`, `%%`, `//`
+        operator *= 2
+        start += 1
+    inner_unresolved: List[str] = []
+    glob, close = _expand(text, start, lookup, syntax, inner_unresolved, stop="/" if operator[0] == "/" else "}",
+                          depth=depth + 1)
+    replacement = ""
+    if operator[0] == "/" and close < length:
+        replacement, close = _expand(text, close + 1, lookup, syntax, inner_unresolved, stop="}", depth=depth + 1)
+    tokens = _glob_tokens(glob)
+    if close >= length or tokens is None:  # no closing brace, or a glob BuildKit refuses
+        return _literal_brace(text, pos)
+    value = lookup(name)
+    if value is None or inner_unresolved:
+        unresolved.extend(([name] if value is None else []) + inner_unresolved)
+        return "", close + 1
+    if operator[0] == "/":
+        if (len(value) + 1) * len(tokens) > _MAX_REPLACE_STEPS:
+            return _literal_brace(text, pos)
+        value = _replace(tokens, value, replacement, every=operator == "//")[:MAX_SUBSTITUTED]
+    else:
+        if operator[0] == "%":  # a suffix of the value is a prefix of it reversed
+            tokens, value = tokens[::-1], value[::-1]
+        ends = _Matcher(tokens, value).ends(0)
+        if ends:
+            value = value[_last(ends) if len(operator) == 2 else _first(ends):]
+        if operator[0] == "%":
+            value = value[::-1]
+    return value, close + 1
+
+
+# A glob, read into tokens: "*" (any text), "?" (one character) or a literal one-character string.
+_ANY = object()
+_ONE = object()
+
+
+def _glob_tokens(glob: str) -> Optional[List[object]]:
+    """The glob's tokens, or None where BuildKit refuses it (`\\` before anything but `*`, `?`, `\\`)."""
+    tokens: List[object] = []
+    index = 0
+    while index < len(glob):
+        char = glob[index]
+        if char == "\\":
+            index += 1
+            if index >= len(glob) or glob[index] not in "*?\\":
+                return None
+            tokens.append(glob[index])
+        elif char == "*":
+            if not tokens or tokens[-1] is not _ANY:  # `**` is `*`
+                tokens.append(_ANY)
+        else:
+            tokens.append(_ONE if char == "?" else char)
+        index += 1
+    return tokens
+
+
+class _Matcher:
+    """Where a glob's matches starting at a given place in one value end.
+
+    The places a glob can have reached are the bits of one integer, so matching costs the
+    glob's length times a few operations on integers as long as the value, never the
+    exponential time a backtracking regular expression takes on `*a*a*a*...`."""
+
+    def __init__(self, tokens: List[object], value: str) -> None:
+        self.tokens = tokens
+        self.everything = (1 << (len(value) + 1)) - 1
+        self.masks: Dict[object, int] = {}  # a literal character: the places it stands at
+        for token in tokens:
+            if isinstance(token, str) and token not in self.masks:
+                mask, index = 0, value.find(token)
+                while index != -1:
+                    mask |= 1 << index
+                    index = value.find(token, index + 1)
+                self.masks[token] = mask
+
+    def ends(self, start: int) -> int:
+        """Every end e with value[start:e] matching the whole glob, as the bits of an integer."""
+        reached = 1 << start
+        for token in self.tokens:
+            if token is _ANY:
+                reached = self.everything & ~((reached & -reached) - 1)  # the first place and all after it
+            elif token is _ONE:
+                reached = (reached << 1) & self.everything
+            else:
+                reached = (reached & self.masks[token]) << 1
+            if not reached:
+                break
+        return reached
+
+
+def _first(bits: int) -> int:
+    return (bits & -bits).bit_length() - 1
+
+
+def _last(bits: int) -> int:
+    return bits.bit_length() - 1
+
+
+def _replace(tokens: List[object], value: str, replacement: str, every: bool) -> str:
+    """The leftmost longest match replaced (every one, left to right, with `every`), as BuildKit's
+    regular expression does; an empty match right after a match is skipped. Stops once the
+    result is longer than MAX_SUBSTITUTED, where the caller cuts it."""
+    matcher = _Matcher(tokens, value)
+    out: List[str] = []
+    size = 0
+    index = 0
+    previous_end = -1
+    while index <= len(value) and size <= MAX_SUBSTITUTED:
+        ends = matcher.ends(index)
+        if ends and not (_last(ends) == index == previous_end):
+            out.append(replacement)
+            size += len(replacement)
+            previous_end = _last(ends)
+            if not every:
+                out.append(value[previous_end:])
+                break
+            if previous_end > index:
+                index = previous_end
+                continue
+        if index < len(value):
+            out.append(value[index])
+            size += 1
+        index += 1
+    return "".join(out)
 
 
 def _literal_brace(text: str, pos: int) -> Tuple[str, int]:

@@ -319,7 +319,7 @@ def _shell_word(word: str, escape: str, scope: Optional[Scope]) -> Var:
             i += 1
         elif char == "$" and scope is not None:
             end = _dollar_end(word, i)
-            expansion = expand(word[i:end], lookup)
+            expansion = expand(word[i:end], lookup, patterns=True)
             out.append(expansion.value)
             taint.update(dict.fromkeys(expansion.unresolved))
             i = end

@@ -1,0 +1,156 @@
+"""Variable expansion: BuildKit's pattern forms (`#`, `##`, `%`, `%%`, `/`, `//`).
+
+The glob matcher is compared with a slow definition written from BuildKit's rules (every
+candidate cut of the value tried with a regular expression) on fixed and random inputs.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policylint.variables import MAX_SUBSTITUTED, expand
+
+VALUES = {"V": "1.25.3-alpine", "P": "registry.acme.com/team/app", "S": "a*b?c\\d", "E": ""}
+
+
+def dockerfile(text: str, values: Optional[dict] = None) -> tuple:
+    expansion = expand(text, (VALUES if values is None else values).get, patterns=True)
+    return expansion.value, expansion.unresolved
+
+
+@pytest.mark.parametrize("text,value", [
+    ("${V%.*}", "1.25"),
+    ("${V%%.*}", "1"),
+    ("${V#*.}", "25.3-alpine"),
+    ("${V##*.}", "3-alpine"),
+    ("${V%-*}", "1.25.3"),
+    ("${V#1.}", "25.3-alpine"),
+    ("${V#nomatch}", "1.25.3-alpine"),
+    ("${V%?}", "1.25.3-alpin"),
+    ("${V#??}", "25.3-alpine"),
+    ("${V%}", "1.25.3-alpine"),
+    ("${P##*/}", "app"),
+    ("${P%/*}", "registry.acme.com/team"),
+    ("${P%%/*}", "registry.acme.com"),
+    ("${V/./_}", "1_25.3-alpine"),
+    ("${V//./_}", "1_25_3-alpine"),
+    ("${V//[0-9]/x}", "1.25.3-alpine"),  # no bracket expressions in BuildKit: `[` is a character
+    ("${V/#1/x}", "1.25.3-alpine"),  # nor bash's `#`/`%` anchors: `#1` is text
+    ("${V/*/x}", "x"),  # the longest match at the leftmost place
+    ("${V//-*/}", "1.25.3"),
+    ("${S#a\\*}", "b?c\\d"),  # `\*` is a star, not any text
+    ("${S%\\?c\\\\d}", "a*b"),
+    ("${E//x/y}", ""),
+    ("x${V%%.*}y", "x1y"),
+])
+def test_pattern_forms(text: str, value: str) -> None:
+    assert dockerfile(text) == (value, ())
+
+
+@pytest.mark.parametrize("text", [
+    "${V:#x}", "${V:%x}",  # BuildKit: unsupported modifier
+    "${V/x}", "${V//}",  # BuildKit: missing '/' in ${}
+    "${V#a\\x}",  # BuildKit: invalid escape
+    "${V%.*",  # no closing brace
+])
+def test_forms_buildkit_refuses_are_kept_as_written(text: str) -> None:
+    assert dockerfile(text) == (text, ())
+
+
+def test_unset_variable_or_unset_glob_is_unresolved() -> None:
+    assert dockerfile("nginx:${U%.*}") == ("nginx:", ("U",))
+    assert dockerfile("nginx:${V%$U}") == ("nginx:", ("U",))
+    assert dockerfile("nginx:${V/$U/x}") == ("nginx:", ("U",))
+    assert dockerfile("nginx:${V%${U:-.*}}") == ("nginx:1.25", ())
+
+
+def test_compose_has_no_pattern_forms() -> None:
+    assert expand("${V%.*}", VALUES.get, dollar_escape=True).value == "${V%.*}"
+
+
+def test_replacement_output_is_bounded() -> None:
+    value, _ = dockerfile("${V//a/" + "x" * 1000 + "}", {"V": "a" * 4000})
+    assert len(value) == MAX_SUBSTITUTED
+
+
+def test_backtracking_globs_are_answered() -> None:
+    """`*a*a*...b` makes a backtracking regular expression take exponential time on `aaaa...`."""
+    assert dockerfile("${V%%" + "*a" * 30 + "b}", {"V": "a" * 3000}) == ("a" * 3000, ())
+    assert dockerfile("${V##" + "*a" * 30 + "}", {"V": "a" * 3000}) == ("", ())
+
+
+def test_a_replacement_past_its_step_budget_is_kept_as_written() -> None:
+    text = "${V//" + "?" * 100 + "/x}"
+    assert dockerfile(text, {"V": "a" * 1000}) == (text, ())
+
+
+# --- the definition: BuildKit turns a glob into a regular expression ------------------------
+
+def _regex(glob: str, greedy: bool) -> str:
+    out, index = [], 0
+    while index < len(glob):
+        char = glob[index]
+        if char == "\\":
+            index += 1
+            out.append(re.escape(glob[index]))
+        elif char == "*":
+            out.append(".*" if greedy else ".*?")
+        elif char == "?":
+            out.append(".")
+        else:
+            out.append(re.escape(char))
+        index += 1
+    return "".join(out)
+
+
+def _trim_prefix(glob: str, value: str, longest: bool) -> str:
+    cuts = [end for end in range(len(value) + 1) if re.fullmatch(_regex(glob, True), value[:end], re.DOTALL)]
+    return value[(max(cuts) if longest else min(cuts)):] if cuts else value
+
+
+def _replace(glob: str, value: str, replacement: str, every: bool) -> str:
+    out, index, previous_end = [], 0, -1
+    while index <= len(value):
+        ends = [end for end in range(index, len(value) + 1)
+                if re.fullmatch(_regex(glob, True), value[index:end], re.DOTALL)]
+        if ends and not (max(ends) == index == previous_end):
+            out.append(replacement)
+            previous_end = max(ends)
+            if not every:
+                return "".join(out) + value[previous_end:]
+            if previous_end > index:
+                index = previous_end
+                continue
+        out.append(value[index:index + 1])
+        index += 1
+    return "".join(out)
+
+
+GLOB = st.lists(st.sampled_from(["a", "b", ".", "*", "?", "\\*", "\\?", "-"]), max_size=6).map("".join)
+VALUE = st.text(alphabet="ab.*?-", max_size=12)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(glob=GLOB, value=VALUE, operator=st.sampled_from(["#", "##", "%", "%%"]))
+def test_trims_match_the_definition(glob: str, value: str, operator: str) -> None:
+    if operator[0] == "#":
+        expected = _trim_prefix(glob, value, longest=operator == "##")
+    else:  # the suffix of the value is the prefix of both reversed (escapes kept before their character)
+        tokens = re.findall(r"\\.|.", glob, re.DOTALL)
+        expected = _trim_prefix("".join(reversed(tokens)), value[::-1], longest=operator == "%%")[::-1]
+    assert dockerfile("${X" + operator + glob + "}", {"X": value}) == (expected, ())
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(glob=GLOB, value=VALUE, every=st.booleans())
+def test_replacements_match_the_definition(glob: str, value: str, every: bool) -> None:
+    text = "${X" + ("//" if every else "/") + glob + "/R}"
+    if not glob and not every:  # `${X//R}`: replace every `R}`..., with no closing `/` (BuildKit refuses it)
+        assert dockerfile(text, {"X": value}) == (text, ())
+        return
+    assert dockerfile(text, {"X": value}) == (_replace(glob, value, "R", every), ())
