@@ -58,7 +58,7 @@ class EngineOptions:
         self.collect_references = collect_references
         # What the rules said of each distinct subject: a repository names the same images
         # many times (the corpus: 4,557 references, 1,591 distinct), and no rule looks at
-        # anything but the reference and its environment.
+        # anything but the reference, its environment and the kind of file (for its advice).
         self.verdicts: Dict[tuple, List[Tuple[str, Violation]]] = {}
 
 
@@ -235,7 +235,7 @@ def _verdicts(subject: Subject, options: EngineOptions) -> List[Tuple[str, Viola
     """(rule id, violation) for every rule that fails `subject`, remembered for the run."""
     environment = subject.environment
     key = (subject.written, subject.resolved, subject.unresolved, id(environment) if environment else None,
-           subject.in_scope)
+           subject.in_scope, subject.kind)
     verdicts = options.verdicts.get(key)
     if verdicts is None:
         verdicts = [(rule.id, violation) for rule in rule_catalog.reference_rules()

@@ -61,3 +61,15 @@ def test_the_verdict_table_stays_bounded(tmp_path: Path, monkeypatch) -> None:
     rows, options = _rows(tmp_path)
     assert rows == [("Dockerfile", 11, "tag-missing")]
     assert len(options.verdicts) <= 3
+
+
+def test_a_verdict_is_not_reused_for_another_kind_of_file(tmp_path: Path) -> None:
+    """The same unresolved text in a compose file and a manifest gets each kind's own advice."""
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: ${IMAGE}\n")
+    (tmp_path / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: ${IMAGE}\n")
+    policy = parse_policy(POLICY, ".policylint.yaml", str(tmp_path))
+    sources = discover([str(tmp_path)], root=str(tmp_path)).files
+    result, _ = engine.run(sources, engine.EngineOptions(policy=policy), jobs=1)
+    fixes = {finding.location.path: finding.fix for finding in result.findings}
+    assert ".env" in fixes["compose.yaml"] and "envsubst" in fixes["pod.yaml"]

@@ -1,6 +1,7 @@
 """## What it does
 Flags a reference that still holds a variable with no value after resolution: an `ARG`
-without default and no `--build-arg`, a compose `${VAR}` missing from `.env`.
+without default and no `--build-arg`, a compose `${VAR}` missing from `.env`, a manifest kept
+as an envsubst template (`image: ${IMAGE}`). The fix names what gives that kind of file a value.
 
 ## Why is this bad?
 What the reference means is decided outside the repository, so no rule can check it; with
@@ -27,6 +28,16 @@ DEFAULT_SEVERITY = Severity.WARNING
 SCOPE = "reference"
 
 
+# What gives a variable its value, by the kind of file the reference is in.
+FIXES = {
+    "dockerfile": "give the ARG a default (ARG NAME=value) or pass --build-arg NAME=value",
+    "compose": "set it in the .env beside the file, give it a default (${NAME:-value}) or pass --use-env",
+    "kubernetes": "lint the rendered manifest (envsubst < file | policylint - --stdin-filename file) "
+                  "or write the image in full",
+}
+DEFAULT_FIX = "give the variable a value where the file is rendered, or write the image in full"
+
+
 def check(subject: Subject, policy) -> Iterator[Violation]:
     if not subject.unresolved:
         return
@@ -35,5 +46,5 @@ def check(subject: Subject, policy) -> Iterator[Violation]:
     yield Violation(
         f"{subject.written}: {plural} {names} {'have' if len(subject.unresolved) > 1 else 'has'} no value, "
         "so the image cannot be checked",
-        fix="give it a default (ARG NAME=value, .env) or pass --build-arg NAME=value",
+        fix=FIXES.get(subject.kind or "", DEFAULT_FIX),
     )

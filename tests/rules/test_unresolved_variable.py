@@ -26,3 +26,13 @@ def test_default_resolves_and_message_shows_resolution():
 def test_compose_variable_missing_from_env_file():
     text = "services:\n  web:\n    image: nginx:${NGINX_TAG}\n"
     assert lint(text, kind="compose", path="compose.yaml") == [("unresolved-variable", 3, 12)]
+
+
+def test_the_fix_says_what_gives_the_kind_of_file_a_value():
+    (dockerfile,) = findings("ARG BASE\nFROM ${BASE}\n")
+    assert "--build-arg" in dockerfile.fix
+    (compose,) = findings("services:\n  web:\n    image: ${IMAGE}\n", kind="compose", path="compose.yaml")
+    assert ".env" in compose.fix and "--build-arg" not in compose.fix
+    manifest = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: ${IMAGE}\n"
+    (kubernetes,) = findings(manifest, kind="kubernetes", path="pod.yaml")
+    assert "envsubst" in kubernetes.fix and "--build-arg" not in kubernetes.fix
