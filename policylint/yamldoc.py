@@ -38,10 +38,12 @@ __all__ = [
     "MAX_NODES",
 ]
 
-# libyaml slows quadratically with flow nesting and its C composer overflows the stack somewhere
-# between 20,000 and 50,000 levels. A cheap linear pre-scan refuses anything near that first.
-# libyaml 0.2.6 (bundled with PyYAML 6.0.4 wheels) refuses more than 1,000 levels itself; our
-# limits sit at the same depth so that every libyaml version gives the same answer.
+# libyaml before 0.2.6 slows quadratically with flow nesting and its C composer overflows the
+# stack somewhere between 20,000 and 50,000 levels, so a cheap linear pre-scan refuses anything
+# near that first. libyaml 0.2.6 (bundled with PyYAML's wheels since 6.0.2) refuses more than
+# 1,000 levels itself: with it the pre-scan (a twentieth of a corpus run) only runs once libyaml
+# has refused a text, to name and place the deep spot as with any other libyaml. Our limits sit
+# at libyaml's depth, so deep nesting gives the same finding with every version.
 MAX_FLOW_DEPTH = 1000
 MAX_BLOCK_PREFIX = 1000
 # A block prefix that deep at the start of a line. Searched as "a newline, then the prefix" (plus a
@@ -54,6 +56,18 @@ _BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _LINE_BREAKS_RE = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what libyaml counts as line breaks
 _NULL_TAG = "tag:yaml.org,2002:null"
+
+
+def _libyaml_limits_nesting() -> bool:
+    """Whether the composer is libyaml 0.2.6 or later, which refuses nesting past 1,000 levels."""
+    if _BaseLoader is yaml.SafeLoader:  # pragma: no cover - the pure-Python fallback
+        return False
+    from yaml._yaml import get_version
+
+    return bool(get_version() >= (0, 2, 6))
+
+
+_NESTING_LIMITED_BY_LIBYAML = _libyaml_limits_nesting()
 
 # libyaml calls back into PyYAML's pure-Python resolver for every node, and for a plain scalar
 # that resolver tries a list of regular expressions: a fifth of the time of composing a typical
@@ -199,7 +213,8 @@ def compose_all(text: str) -> List[Node]:
 
     Raises YamlError with libyaml's own position for any syntax error.
     """
-    _check_nesting(text)
+    if not _NESTING_LIMITED_BY_LIBYAML:
+        _check_nesting(text)
     if len(text) * _NODES_PER_CHAR_BOUND < MAX_NODES:
         loader = _Loader(text)
     else:
@@ -214,6 +229,11 @@ def compose_all(text: str) -> List[Node]:
     except _TooManyNodes:
         raise YamlError(f"more than {MAX_NODES} YAML nodes, more than policylint reads in one file", 1, 1) from None
     except yaml.MarkedYAMLError as error:
+        if _NESTING_LIMITED_BY_LIBYAML and "maximum nesting depth" in (error.problem or ""):
+            try:
+                _check_nesting(text)  # our own finding for the deep spot, as the pre-scan gives
+            except YamlError as deep:
+                raise deep from None
         mark = error.problem_mark or error.context_mark
         message = " ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
         if mark is None:

@@ -363,3 +363,43 @@ def test_flow_depth_matches_a_walk_that_floors_at_zero():
         assert yamldoc._flow_depth(text) == walked(text), text
     assert yamldoc._flow_depth("]]]" + "[" * 5) == 5  # stray closers first: floored at 0
     assert yamldoc._flow_depth("[[x]]" * 3) == 2
+
+
+def _deep_finding(text):
+    try:
+        yamldoc.compose_all(text)
+    except yamldoc.YamlError as error:
+        return error.message, error.line, error.column
+    return None
+
+
+DEEP_TEXTS = [
+    "[" * 5000 + "]" * 5000,
+    "a: " + "{b: " * 1200 + "c" + "}" * 1200,
+    "image: " + "[" * 3000 + "\n",
+    "- " * 3000 + "x\n",
+    "".join(" " * level + "k:\n" for level in range(1500)),
+    "".join(" " * level + "-\n" for level in range(1500)),
+    "? " * 3000 + "x\n",
+    "ok: 1\n---\n" + "[" * 1001 + "]" * 1001 + "\n",
+]
+
+
+@pytest.mark.skipif(not yamldoc._NESTING_LIMITED_BY_LIBYAML, reason="libyaml before 0.2.6 has no nesting limit")
+@pytest.mark.parametrize("text", DEEP_TEXTS, ids=range(len(DEEP_TEXTS)))
+def test_deep_nesting_gives_the_same_finding_with_and_without_libyamls_limit(text, monkeypatch):
+    """libyaml 0.2.6 refuses the text itself and policylint places the finding; an older libyaml
+    is protected by the pre-scan. Both give the same message at the same place."""
+    with_limit = _deep_finding(text)
+    monkeypatch.setattr(yamldoc, "_NESTING_LIMITED_BY_LIBYAML", False)
+    assert with_limit is not None and "nested deeper than" in with_limit[0]
+    assert _deep_finding(text) == with_limit
+
+
+@pytest.mark.skipif(not yamldoc._NESTING_LIMITED_BY_LIBYAML, reason="libyaml before 0.2.6 has no nesting limit")
+def test_deep_looking_text_that_is_not_nesting_is_read():
+    """A line of 1,000 spaces or dashes in a block scalar looks deep to the pre-scan alone; where
+    libyaml itself limits nesting it is read as what it is."""
+    text = "data: |\n  art:\n  " + " " * 1200 + "x\n  " + "-" * 1200 + "\nimage: nginx:1.27\n"
+    (document,) = yamldoc.compose_all(text)
+    assert yamldoc.scalar_text(yamldoc.get(document, "image")) == "nginx:1.27"
