@@ -50,6 +50,7 @@ _DIRECTIVES = ("syntax", "escape", "check")
 _PLATFORM_ARGS = ("BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
                   "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT")
 _HEREDOC_COMMANDS = ("run", "copy", "add")
+_READ = frozenset({"from", "arg", "copy", "add", "onbuild"})  # instructions whose text is read (and RUN)
 _MAX_SUBSTITUTED = 4096  # characters variables may add to one word (a reference is at most ~600)
 _MAX_NAMES = 16  # unresolved names kept for one value
 
@@ -143,7 +144,23 @@ def _read(lines: Sequence[str], path: str) -> Tuple[List[Union[_Instr, ScanError
 
 def _instruction(lines: Sequence[str], i: int, piece: str, more: bool, lead: int,
                  escape: str) -> Tuple[int, Optional[_Instr]]:
-    """Join the first piece (line `i`, `lead` columns in) with its continuation lines."""
+    """Join the first piece (line `i`, `lead` columns in) with its continuation lines.
+
+    An instruction the scanner never reads (ENV, LABEL, CMD..., a RUN without flags or heredoc)
+    is only skipped to its last line and gives None: most lines of a Dockerfile are RUN lines.
+    """
+    keyword = _TOKEN_RE.search(piece)
+    if keyword is not None and (keyword.end() < len(piece) or not more):  # not `FR\` + `OM x`
+        cmd = keyword.group().lower()
+        if cmd == "run":
+            arguments = piece[keyword.end():].lstrip(_SPACE)
+            skipped = arguments and not arguments.startswith("--") and "<" not in piece
+        else:
+            skipped = cmd not in _READ
+        if skipped:
+            end = _skip_continuation(lines, i, more, escape, cmd == "run")
+            if end is not None:
+                return end, None
     pieces, starts, rows, cols = [piece], [0], [i], [lead]
     length = len(piece)
     while more and i < len(lines):
@@ -176,6 +193,23 @@ def _directive(line: str, seen: set, escape: str) -> Tuple[bool, str, Optional[s
     if key == "escape" and value not in ("\\", "`"):
         return True, escape, f"invalid escape token '{value}' does not match ` or \\"
     return True, value if key == "escape" else escape, None
+
+
+def _skip_continuation(lines: Sequence[str], i: int, more: bool, escape: str, heredocs: bool) -> Optional[int]:
+    """Where an instruction that continues onto line `i` (if `more`) ends, as `_instruction`
+    reads it; None when `heredocs` asks to stop at a line holding `<` (a `<<` may also be split
+    over two lines; the caller then reads the instruction)."""
+    count = len(lines)
+    while more and i < count:
+        raw = lines[i]
+        i += 1
+        content = raw.lstrip(_SPACE)
+        if content and content[0] != "#":  # comment and blank lines neither end nor continue it
+            if heredocs and "<" in raw:
+                return None
+            trimmed = raw.rstrip("\r").rstrip(" \t")
+            more = trimmed[-1:] == escape and trimmed[-2:-1] != escape
+    return i
 
 
 def _trim_continuation(line: str, escape: str) -> Tuple[str, bool]:

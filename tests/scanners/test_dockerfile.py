@@ -4,6 +4,7 @@ as (written, resolved, unresolved, line, column), in file order."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import pytest
@@ -15,6 +16,7 @@ from policylint.scanners import scan as scan_kind
 from policylint.scanners.dockerfile import scan
 
 Row = Tuple[str, str, Optional[Dict[str, str]], List[tuple]]
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 DIGEST = "sha256:" + "a" * 64
 
 
@@ -233,12 +235,46 @@ CASES: List[Row] = [
     ("control characters", "FROM \x00a:1\x01 AS \x1cb\nFROM \x1cb\n", None,
      [lit("\x00a:1\x01", 1, 6)]),
     ("NUL and form feed", "\x00\nFROM\x0ca:1\n", None, [lit("a:1", 2, 6)]),
+    # --- instructions that are only skipped (ENV, CMD, a RUN without flags or heredoc) ----------
+    ("a keyword split over a continuation", "FR\\\nOM nginx:1\nRU\\\nN --mount=from=b:1 true\n", None,
+     [lit("nginx:1", 2, 4), lit("b:1", 4, 16)]),
+    ("RUN flags on the next line", "RUN \\\n  --mount=from=b:1 true\n", None, [lit("b:1", 2, 16)]),
+    ("a heredoc marker split over a continuation",
+     "FROM a:1\nRUN cat <\\\n<EOF\nFROM evil\nEOF\nFROM b:1\n", None, [lit("a:1", 1, 6), lit("b:1", 6, 6)]),
+    ("a heredoc marker split over later continuation lines",
+     "FROM a:1\nRUN echo \\\n  cat <\\\n<EOF\nFROM evil\nEOF\nFROM b:1\n", None, [lit("a:1", 1, 6), lit("b:1", 7, 6)]),
+    ("comments and blank lines inside a skipped instruction",
+     "FROM a:1\nENV A=1 \\\n# FROM evil \\\n\n  B=2 \\\r\n  C=3\nFROM b:1\n", None,
+     [lit("a:1", 1, 6), lit("b:1", 7, 6)]),
+    ("an escaped escape ends a skipped instruction", "RUN echo \\\\\nFROM b:1\n", None, [lit("b:1", 2, 6)]),
 ]
 
 
 @pytest.mark.parametrize("text,build_args,expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_references(text: str, build_args: Optional[Dict[str, str]], expected: List[tuple]) -> None:
     assert refs(text, build_args) == expected
+
+
+def test_skipping_unread_instructions_changes_nothing(monkeypatch) -> None:
+    """ENV, CMD, RUN without flags or `<`... are skipped to their last line, not joined and
+    parsed: on the corpus and on random texts that gives exactly what reading them all gives."""
+    import random
+
+    from policylint.scanners import dockerfile
+
+    texts = [path.read_text(encoding="utf-8", errors="replace") for path in sorted(CORPUS.glob("**/*Dockerfile*"))
+             if path.is_file()]
+    fragments = ["FROM a:1", "FROM b AS s", "RUN x", "RUN --mount=from=m:1 y", "ENV A=1", "CMD z", "ARG X=1",
+                 "COPY --from=c:1 . .", "ONBUILD RUN <<EOF", "RUN cat <<EOF", "<", "<<EOF", "EOF", "FR", "OM x:1",
+                 "RU", "N", "--", "\\", "\\\\", "`", "#", "# c", " ", "\t", "\r", "\n", "\n", "\n"]
+    rng = random.Random(11)
+    for _ in range(400):
+        head = rng.choice(["", "# escape=`\n"])
+        texts.append(head + "".join(rng.choices(fragments, k=rng.randint(1, 40))))
+    fast = [results(text) for text in texts]
+    monkeypatch.setattr(dockerfile, "_skip_continuation", lambda *args: None)
+    assert [results(text) for text in texts] == fast
+    assert len(texts) > 400
 
 
 def test_split_reference_has_no_end_column() -> None:
