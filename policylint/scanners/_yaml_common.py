@@ -121,11 +121,16 @@ class Merged:
         if not isinstance(node, MappingNode):
             return None
         if id(node) not in self._own:
-            # Most lookups miss (is this mapping an object? does it name an image?): a look at
-            # the key texts answers them without indexing the mapping. A `<<` key may merge the
-            # key in, so it takes the full lookup.
-            keys = [item_key.value for item_key, _ in node.value]
-            if key not in keys and "<<" not in keys:
+            # Most mappings merge nothing in: their own first `key` is the answer, found by one
+            # look at the key texts without indexing the mapping. Only a `<<` merge key, which
+            # may bring the key in, takes the full lookup below.
+            merges = False
+            for item_key, value in node.value:  # a collection as a key has a list as its value
+                if item_key.tag == MERGE_TAG:
+                    merges = True
+                elif item_key.value == key:
+                    return value
+            if not merges:
                 return None
         own, _ = self._index(node)
         if key in own:
