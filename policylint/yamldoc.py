@@ -40,7 +40,7 @@ __all__ = [
 
 # libyaml before 0.2.6 slows quadratically with flow nesting and its C composer overflows the
 # stack somewhere between 20,000 and 50,000 levels, so a cheap linear pre-scan refuses anything
-# near that first. libyaml 0.2.6 (bundled with PyYAML's wheels since 6.0.2) refuses more than
+# near that first. libyaml 0.2.6 (bundled with PyYAML 6.0.4's wheels) refuses more than
 # 1,000 levels itself: with it the pre-scan (a twentieth of a corpus run) only runs once libyaml
 # has refused a text, to name and place the deep spot as with any other libyaml. Our limits sit
 # at libyaml's depth, so deep nesting gives the same finding with every version.
