@@ -30,6 +30,7 @@ __all__ = [
     "duplicate_key",
     "mapping_items",
     "get",
+    "own_value",
     "scalar_text",
     "node_position",
     "value_position",
@@ -311,20 +312,24 @@ def get(node: Node, key: str) -> Optional[Node]:
     """The value under `key` in a mapping (merges followed), or None."""
     if not isinstance(node, MappingNode):
         return None
-    # The mapping's own keys come first and the first one wins, as in mapping_items; the merge
-    # closure is walked only when the key is not there and the mapping has a `<<`.
-    merges = False
-    for item_key, value in node.value:
-        if isinstance(item_key, ScalarNode):
-            if item_key.tag == _MERGE_TAG:
-                merges = True
-            elif item_key.value == key:
-                return value
-    if merges:
+    own, merges = own_value(node, key)
+    if own is None and merges:
         for item_key, value in mapping_items(node):
             if item_key.value == key:
                 return value
-    return None
+    return own
+
+
+def own_value(node: MappingNode, key: str) -> Tuple[Optional[Node], bool]:
+    """The value of the mapping's own first `key` (None when it has none), and, when it has
+    none, whether a `<<` merge key may bring it in. Own keys come first, as in mapping_items."""
+    merges = False
+    for item_key, value in node.value:  # a collection as a key has a list as its value
+        if item_key.tag == _MERGE_TAG:
+            merges = True
+        elif item_key.value == key:
+            return value, merges
+    return None, merges
 
 
 def scalar_text(node: Optional[Node]) -> Optional[str]:

@@ -20,6 +20,7 @@ from policylint.yamldoc import (
     compose_all,
     duplicate_key,
     node_position,
+    own_value,
     value_position,
 )
 
@@ -124,14 +125,9 @@ class Merged:
             # Most mappings merge nothing in: their own first `key` is the answer, found by one
             # look at the key texts without indexing the mapping. Only a `<<` merge key, which
             # may bring the key in, takes the full lookup below.
-            merges = False
-            for item_key, value in node.value:  # a collection as a key has a list as its value
-                if item_key.tag == MERGE_TAG:
-                    merges = True
-                elif item_key.value == key:
-                    return value
-            if not merges:
-                return None
+            value, merges = own_value(node, key)
+            if value is not None or not merges:
+                return value
         own, _ = self._index(node)
         if key in own:
             return own[key]
