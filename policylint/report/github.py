@@ -12,7 +12,7 @@ import re
 from typing import List, TextIO, Tuple
 
 from policylint.model import Finding, RunResult
-from policylint.report import ReportOptions
+from policylint.report import ReportOptions, write_lines
 
 COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
@@ -53,5 +53,4 @@ def command(finding: Finding) -> str:
 
 
 def write(result: RunResult, out: TextIO, options: ReportOptions) -> None:
-    for finding in result.findings:
-        out.write(command(finding) + "\n")
+    write_lines((command(finding) for finding in result.findings), out)

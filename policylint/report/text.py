@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from policylint.model import Finding, RunResult
-from policylint.report import ReportOptions
+from policylint.report import ReportOptions, write_lines
 from policylint.report.safe_text import printable
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
@@ -27,5 +27,4 @@ def format_finding(finding: Finding, color: bool = False) -> str:
 
 
 def write(result: RunResult, out: TextIO, options: ReportOptions) -> None:
-    for finding in result.findings:
-        out.write(format_finding(finding, options.color) + "\n")
+    write_lines((format_finding(finding, options.color) for finding in result.findings), out)
