@@ -7,8 +7,9 @@ stderr (a traceback only with --debug).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from typing import List, Optional, Sequence
+from typing import List, NoReturn, Optional, Sequence
 
 from policylint import __version__
 
@@ -144,6 +145,31 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         else:
             print("policylint: run again with --debug for the traceback, and please report it", file=sys.stderr)
         return 2
+
+
+def run() -> NoReturn:
+    """The `policylint` command: `main()`, then an exit that skips the interpreter's teardown.
+
+    Once the output is written nothing needs freeing, yet a normal exit collects and frees every
+    object: a tenth of a one-file check. `atexit` handlers still run (coverage and the like). A
+    reader that stopped reading (`policylint . | head`) gets no "Exception ignored" message.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):  # the reader went away, or stdout was closed
+        pass
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    import atexit
+
+    run_exit_functions = getattr(atexit, "_run_exitfuncs", None)  # CPython's; absent elsewhere
+    if run_exit_functions is None:
+        sys.exit(code)
+    run_exit_functions()
+    os._exit(code)
 
 
 def _printable(text: str) -> str:

@@ -275,6 +275,36 @@ def test_python_dash_m(repo):
     assert completed.stdout.startswith("Dockerfile:1:6: error tag-missing")
 
 
+def test_a_reader_that_went_away_gets_no_error(repo):
+    """`policylint . | head -1`: output nobody reads is dropped without a message."""
+    import subprocess
+
+    write(repo / "Dockerfile", "FROM nginx\n")
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}  # stdout buffered
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before policylint writes a byte
+    try:
+        completed = subprocess.run([sys.executable, "-m", "policylint", "-q"], stdout=write_end,
+                                   stderr=subprocess.PIPE, env=env, timeout=60)
+    finally:
+        os.close(write_end)
+    assert completed.stderr == b""  # not "Exception ignored ... BrokenPipeError", exit code 120
+    assert completed.returncode == 0
+
+
+def test_the_command_runs_exit_handlers_and_keeps_the_exit_code(repo):
+    """The fast exit still runs atexit handlers (coverage relies on them) and exits with main's code."""
+    import subprocess
+
+    write(repo / "Dockerfile", "FROM nginx\n")
+    script = ("import atexit, sys; atexit.register(lambda: print('handler ran', file=sys.stderr)); "
+              "sys.argv = ['policylint', '-q']; from policylint.cli import run; run()")
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert completed.returncode == 1
+    assert completed.stdout.startswith("Dockerfile:1:6: error tag-missing")
+    assert completed.stderr == "handler ran\n"
+
+
 def test_policy_does_not_depend_on_how_files_are_batched(repo, capsys):
     """pre-commit passes staged files in batches; each batch must see the same policy."""
     write(repo / ".policylint.yaml", "version: 1\nregistries: {allow: [ghcr.io]}\n")
