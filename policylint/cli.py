@@ -7,6 +7,7 @@ stderr (a traceback only with --debug).
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from typing import List, NoReturn, Optional, Sequence
@@ -112,6 +113,12 @@ def _normalize_argv(argv: List[str]) -> List[str]:
     return ["check", *argv]
 
 
+# What writing the output may meet (stdout redirected to a full disk): the user's to know, not a
+# bug to report. Files policylint reads report their own errors, as findings.
+_output_failed = False  # set once the output met one of them: it is not flushed again
+_WRITE_ERRORS = frozenset(getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EFBIG", "EIO") if hasattr(errno, name))
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list
@@ -128,6 +135,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as error:  # the single boundary: expected errors and bugs alike exit 2
+        if isinstance(error, OSError) and error.errno in _WRITE_ERRORS:  # a full disk, not a bug
+            global _output_failed
+            _output_failed = True
+            print(f"policylint: cannot write the output: {error.strerror}", file=sys.stderr)
+            return 2
         from policylint.errors import PolicylintError, ScanFailure
 
         if isinstance(error, PolicylintError):  # a user's mistake: the message is the whole story
@@ -151,14 +163,19 @@ def run() -> NoReturn:
     """The `policylint` command: `main()`, then an exit that skips the interpreter's teardown.
 
     Once the output is written nothing needs freeing, yet a normal exit collects and frees every
-    object: a tenth of a one-file check. `atexit` handlers still run (coverage and the like). A
-    reader that stopped reading (`policylint . | head`) gets no "Exception ignored" message.
+    object, a few percent of a one-file check. `atexit` handlers still run (coverage and the
+    like). A reader that went away (`policylint . | head -1`) gets no "Exception ignored"
+    message; output that cannot be written (a full disk) is an error, exit code 2.
     """
     code = main()
     try:
-        sys.stdout.flush()
-    except (BrokenPipeError, ValueError):  # the reader went away, or stdout was closed
+        if not _output_failed:
+            sys.stdout.flush()
+    except BrokenPipeError:
         pass
+    except (OSError, ValueError) as error:  # ValueError: stdout was closed
+        print(f"policylint: cannot write the output: {getattr(error, 'strerror', None) or error}", file=sys.stderr)
+        code = 2
     try:
         sys.stderr.flush()
     except (OSError, ValueError):

@@ -292,6 +292,21 @@ def test_a_reader_that_went_away_gets_no_error(repo):
     assert completed.returncode == 0
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_output_to_a_full_disk_is_an_error_not_a_bug(repo, unbuffered):
+    """`policylint > /dev/full`: one clear line and exit code 2, whether the write or the final flush fails."""
+    import subprocess
+
+    write(repo / "Dockerfile", "FROM nginx\n")
+    env = dict(os.environ, PYTHONUNBUFFERED=unbuffered)
+    with open("/dev/full", "w") as full:
+        completed = subprocess.run([sys.executable, "-m", "policylint", "-q"], stdout=full,
+                                   stderr=subprocess.PIPE, text=True, env=env, timeout=60)
+    assert completed.stderr == "policylint: cannot write the output: No space left on device\n"
+    assert completed.returncode == 2
+
+
 def test_the_command_runs_exit_handlers_and_keeps_the_exit_code(repo):
     """The fast exit still runs atexit handlers (coverage relies on them) and exits with main's code."""
     import subprocess
