@@ -138,8 +138,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if isinstance(error, OSError) and error.errno in _WRITE_ERRORS:  # a full disk, not a bug
             global _output_failed
             _output_failed = True
-            print(f"policylint: cannot write the output: {error.strerror}", file=sys.stderr)
-            return 2
+            return _cannot_write(error)
         from policylint.errors import PolicylintError, ScanFailure
 
         if isinstance(error, PolicylintError):  # a user's mistake: the message is the whole story
@@ -174,8 +173,7 @@ def run() -> NoReturn:
     except BrokenPipeError:
         pass
     except (OSError, ValueError) as error:  # ValueError: stdout was closed
-        print(f"policylint: cannot write the output: {getattr(error, 'strerror', None) or error}", file=sys.stderr)
-        code = 2
+        code = _cannot_write(error)
     try:
         sys.stderr.flush()
     except (OSError, ValueError):
@@ -187,6 +185,12 @@ def run() -> NoReturn:
         sys.exit(code)
     run_exit_functions()
     os._exit(code)
+
+
+def _cannot_write(error: Exception) -> int:
+    """Say that the output could not be written, and why; the exit code for it."""
+    print(f"policylint: cannot write the output: {getattr(error, 'strerror', None) or error}", file=sys.stderr)
+    return 2
 
 
 def _printable(text: str) -> str:
