@@ -10,6 +10,11 @@
   with a registry host, and for an empty or missing tag
   `global.imageTag`, else the chart's `appVersion` from the `Chart.yaml` beside the file.
   Tags are taken as written (`tag: 1.10` is "1.10"). An empty repository is no reference.
+- ingress-nginx style: such a mapping may name its repository `image` (`image: {registry,
+  image, tag, digest}`), when it has a registry, tag or digest beside it.
+- An image string whose mapping keeps its tag beside it (`image` with `tag` or `imageTag`,
+  `fooImage` with `fooImageTag`, as kserve's and older stable charts' templates join them) is
+  joined with that tag, unless it has a tag or digest of its own.
 - Istio style: an `image:` string without `/` is joined with the nearest non-empty `hub`
   (looked up in the mapping that holds it, then each enclosing one, each also through its
   `global.hub`), and the nearest `tag` (and `variant`, appended as `-variant`) found the same
@@ -120,7 +125,7 @@ class _Walk:
         """What one mapping entry gives: occurrences, or nodes to walk into."""
         lowered = (key or "").lower()
         if lowered.endswith("image") and isinstance(value, ScalarNode):
-            found = self._string(value, key_path, lowered == "image", ancestors)
+            found = self._string(value, key or "", key_path, ancestors)
             return [found] if found is not None else []
         if lowered.endswith(("image", "images")) and isinstance(value, MappingNode):
             if self._is_image_map(value):
@@ -143,6 +148,8 @@ class _Walk:
         self.reported.add(id(node))
         get = self.get
         keys = [key for key in REPOSITORY_KEYS if get(node, key) is not None]
+        if not keys and self._image_names_repository(node):
+            keys = ["image"]
         repository = _piece(get(node, keys[0])) if keys else None
         if repository is None or repository[0] is None or repository[1] is None:
             return None
@@ -184,14 +191,15 @@ class _Walk:
             parts=parts,
         )
 
-    def _string(self, node: ScalarNode, key_path: str, exact: bool, ancestors: tuple) -> Optional[Occurrence]:
+    def _string(self, node: ScalarNode, key: str, key_path: str, ancestors: tuple) -> Optional[Occurrence]:
         text = string_value(node)
         if text is None or "{{" in text or id(node) in self.reported:
             return None
         self.reported.add(id(node))
+        exact = key.lower() == "image"
         hub = self._nearest(ancestors, "hub") if exact and "/" not in text else (None, None)
         if hub[0] is None or "{{" in hub[0]:
-            return occurrence(node, self.path, KIND, {"key": key_path})
+            return self._with_sibling_tag(node, text, key, key_path, ancestors[-1])
         tag: Piece = (None, None)
         if not _has_tag_or_digest(text):
             tag = self._nearest(ancestors, "tag")
@@ -207,6 +215,22 @@ class _Walk:
             parts["tag"] = scalar_location(self.path, tag[1])
         return Occurrence(joined, joined, where, KIND, {"key": key_path}, parts=parts)
 
+    def _with_sibling_tag(self, node: ScalarNode, text: str, key: str, key_path: str,
+                          holder: MappingNode) -> Optional[Occurrence]:
+        """The image string, joined with the tag its mapping keeps beside it (`image` with `tag`
+        or `imageTag`, `fooImage` with `fooImageTag`), as chart templates join them."""
+        tag: Piece = (None, None)
+        if not _has_tag_or_digest(text):
+            names = (f"{key}Tag", "tag") if key.lower() == "image" else (f"{key}Tag",)
+            tag = next((piece for piece in map(_piece, (self.get(holder, name) for name in names))
+                        if piece[0]), (None, None))
+        if tag[0] is None or "{{" in tag[0]:
+            return occurrence(node, self.path, KIND, {"key": key_path})
+        joined = _join(None, text, tag[0], None)
+        where = scalar_location(self.path, node)
+        parts = {"repository": where, "tag": scalar_location(self.path, tag[1])}
+        return Occurrence(joined, joined, where, KIND, {"key": key_path}, parts=parts)
+
     def _nearest(self, ancestors: tuple, key: str) -> Piece:
         """The nearest non-empty `key` (or `global.key`) from the innermost mapping outwards."""
         for mapping in reversed(ancestors):
@@ -219,7 +243,14 @@ class _Walk:
     def _is_image_map(self, node: Node) -> bool:
         if not isinstance(node, MappingNode):
             return False
-        return any(isinstance(self.get(node, key), ScalarNode) for key in REPOSITORY_KEYS)
+        return any(isinstance(self.get(node, key), ScalarNode) for key in REPOSITORY_KEYS) \
+            or self._image_names_repository(node)
+
+    def _image_names_repository(self, node: MappingNode) -> bool:
+        """An image map that names its repository `image` (ingress-nginx: `image: {registry,
+        image, tag, digest}`): an `image` string beside a registry, tag or digest."""
+        return isinstance(self.get(node, "image"), ScalarNode) \
+            and any(self.get(node, key) is not None for key in ("registry", "tag", *DIGEST_KEYS))
 
 
 def _piece(node: Optional[Node]) -> Piece:

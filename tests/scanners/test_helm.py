@@ -216,6 +216,60 @@ def test_istio_hub_tag_and_variant() -> None:
     assert part_lines(found[0]) == {"registry": (7, 10), "repository": (4, 10), "tag": (8, 10)}
 
 
+def test_image_map_naming_its_repository_image() -> None:
+    """ingress-nginx: `image: {registry, image, tag, digest}` is one reference, not the bare name."""
+    digest = "sha256:" + "0b" * 32
+    found = run(
+        f"""\
+        controller:
+          image:
+            registry: k8s.gcr.io
+            image: ingress-nginx/controller
+            tag: "v1.1.1"
+            digest: {digest}
+            pullPolicy: IfNotPresent
+        sidecar:
+          image:
+            image: busybox
+            pullPolicy: Always
+        """
+    )
+    reference = f"k8s.gcr.io/ingress-nginx/controller:v1.1.1@{digest}"
+    assert rows(found) == [(reference, reference, 4, 12), ("busybox", "busybox", 10, 12)]
+    assert part_lines(found[0]) == {"registry": (3, 15), "repository": (4, 12), "tag": (5, 11), "digest": (6, 13)}
+    assert found[1].context == {"key": "sidecar.image.image"}  # type: ignore[union-attr]
+
+
+def test_image_string_joined_with_the_tag_beside_it() -> None:
+    """kserve and older stable charts keep the tag beside the image string: `{{ .image }}:{{ .tag }}`."""
+    found = run(
+        """\
+        controller:
+          image: kserve/kserve-controller
+          tag: v0.9.0
+        modelmeshImage: kserve/modelmesh
+        modelmeshImageTag: v0.9.1
+        jenkins:
+          image: jenkins/jenkins
+          imageTag: lts
+        pinned:
+          image: nginx:1.25
+          tag: ignored
+        untagged:
+          image: redis
+          tag: ""
+        """
+    )
+    assert rows(found) == [
+        ("kserve/kserve-controller:v0.9.0", "kserve/kserve-controller:v0.9.0", 2, 10),
+        ("kserve/modelmesh:v0.9.1", "kserve/modelmesh:v0.9.1", 4, 17),
+        ("jenkins/jenkins:lts", "jenkins/jenkins:lts", 7, 10),
+        ("nginx:1.25", "nginx:1.25", 10, 10),
+        ("redis", "redis", 13, 10),
+    ]
+    assert part_lines(found[0]) == {"repository": (2, 10), "tag": (3, 8)}
+
+
 def test_anchors_are_reported_once() -> None:
     found = run(
         """\
