@@ -12,8 +12,9 @@ Custom resources (an API group with a `.` that is not one of Kubernetes' own `*.
 often name images outside a pod spec (`Prometheus.spec.image`, `SparkApplication.spec.image`, Tekton
 `steps`, Zalando `sidecars`), so in them every `image:` string is a reference. Objects of the
 groups whose `image` fields are patterns or repository names, not references (Kyverno,
-Gatekeeper, Flux image automation), are not scanned at all. A value holding `{{` (Argo
-Workflows parameters, unrendered templates) is not a reference. A value holding `$VAR` or
+Gatekeeper, Flux image automation, Kargo), are not scanned at all. A value holding `{{` (Argo
+Workflows parameters, unrendered templates) or `$(` (Tekton parameters), or starting with
+`ko://` (an import path `ko` builds and replaces), is not a reference. A value holding `$VAR` or
 `${VAR}` is an envsubst template: the variable is reported as unresolved (`${VAR:-default}`
 takes the default), not the text as an invalid reference.
 """
@@ -44,7 +45,12 @@ _BUILTIN = (
     + ("networking", "node", "rbac.authorization", "resource", "scheduling", "storage", "storagemigration")
 )
 BUILTIN_GROUPS = frozenset(f"{name}.k8s.io" for name in _BUILTIN)
-NOT_REFERENCE_GROUPS = ("kyverno.io", "gatekeeper.sh", "image.toolkit.fluxcd.io")
+NOT_REFERENCE_GROUPS = ("kyverno.io", "gatekeeper.sh", "image.toolkit.fluxcd.io", "kargo.akuity.io")
+# Values that a tool replaces before anything is pulled: unrendered templates and Argo
+# parameters (`{{`), Tekton and Argo Events parameters (`$(params.image)`), and ko's import
+# paths (`ko://knative.dev/serving/cmd/queue`, built and replaced by `ko resolve`).
+PLACEHOLDERS = ("{{", "$(")
+KO_PREFIX = "ko://"
 
 Context = Dict[str, str]
 
@@ -208,7 +214,7 @@ def _report(
     node: Optional[Node], path: str, context: Dict[str, Optional[str]], state: KubeState
 ) -> Optional[Occurrence]:
     text = string_value(node)
-    if not isinstance(node, ScalarNode) or id(node) in state.reported or text is None or "{{" in text:
+    if not isinstance(node, ScalarNode) or id(node) in state.reported or text is None or _placeholder(text):
         return None
     state.reported.add(id(node))
     if "$" in text:
@@ -218,6 +224,11 @@ def _report(
         return occurrence(node, path, KIND, clean_context(context), resolved=expansion.value,
                           unresolved=expansion.unresolved)
     return occurrence(node, path, KIND, clean_context(context))
+
+
+def _placeholder(text: str) -> bool:
+    """A value some tool fills in before the image is pulled (see PLACEHOLDERS)."""
+    return text.startswith(KO_PREFIX) or any(mark in text for mark in PLACEHOLDERS)
 
 
 def _no_variables(name: str) -> Optional[str]:

@@ -214,6 +214,58 @@ def test_custom_resources() -> None:
     assert found[2].context == {"object": "Workflow/build-"}  # type: ignore[union-attr]
 
 
+def test_placeholders_filled_in_by_other_tools_are_not_references() -> None:
+    """Tekton `$(params.x)`, ko's `ko://` import paths and Kargo's image selectors are replaced
+    or resolved before anything is pulled: no invalid-reference or tag-missing on them."""
+    found = run(
+        """\
+        apiVersion: tekton.dev/v1
+        kind: TaskRun
+        metadata: {name: interop}
+        spec:
+          taskSpec:
+            steps:
+              - image: $(params.image)
+              - image: ubuntu:24.04
+        ---
+        apiVersion: caching.internal.knative.dev/v1alpha1
+        kind: Image
+        metadata: {name: queue-proxy}
+        spec:
+          image: ko://knative.dev/serving/cmd/queue
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: activator}
+        spec:
+          template:
+            spec:
+              containers:
+                - name: activator
+                  image: ko://knative.dev/serving/cmd/activator
+                - name: proxy
+                  image: envoyproxy/envoy:v1.30
+        ---
+        apiVersion: kargo.akuity.io/v1alpha1
+        kind: Stage
+        metadata: {name: test}
+        spec:
+          promotionTemplate:
+            spec:
+              steps:
+                - uses: helm-update-image
+                  config:
+                    images:
+                      - image: public.ecr.aws/nginx/nginx
+                        key: image.name
+        """
+    )
+    assert rows(found) == [
+        ("ubuntu:24.04", "ubuntu:24.04", 8, 16),
+        ("envoyproxy/envoy:v1.30", "envoyproxy/envoy:v1.30", 26, 18),
+    ]
+
+
 def test_anchor_shared_by_two_containers_is_reported_once() -> None:
     found = run(
         """\
