@@ -105,6 +105,16 @@ class ImageRef(NamedTuple):
         return name
 
     @property
+    def name_as_written(self) -> str:
+        """The repository without tag or digest, spelled as the reference spells it: with its
+        registry when it names one (`docker.io/acme/app`), else Docker's short form (`nginx`).
+        Fixes use it, so following one never drops the registry a policy may require."""
+        if not self.explicit_domain:
+            return self.familiar_name
+        path = self.path[len(OFFICIAL_REPO_PREFIX):] if self.implicit_library else self.path
+        return f"{self.domain}/{path}"
+
+    @property
     def fully_qualified(self) -> bool:
         return self.explicit_domain and not self.implicit_library
 

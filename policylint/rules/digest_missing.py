@@ -37,6 +37,6 @@ def check(subject: Subject, policy) -> Iterator[Violation]:
     why = f"the {environment.name} environment" if by_environment else "the policy"
     yield Violation(
         f"{subject.shown} has no digest; {why} requires digests",
-        fix=f"write {ref.familiar_name}{':' + ref.tag if ref.tag else ''}@sha256:<digest>",
+        fix=f"write {ref.name_as_written}{':' + ref.tag if ref.tag else ''}@sha256:<digest>",
         part="digest",
     )

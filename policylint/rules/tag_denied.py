@@ -33,7 +33,7 @@ def check(subject: Subject, policy) -> Iterator[Violation]:
     for pattern in policy.tags_deny:
         if tag_matches_glob(ref.tag, pattern):
             shown = "" if pattern == ref.tag else f" (pattern {pattern})"
-            name = ref.familiar_name
+            name = ref.name_as_written
             yield Violation(
                 f"{subject.shown}: tag {ref.tag} is denied by tags.deny{shown}",
                 fix=f"write {name}:<version>",

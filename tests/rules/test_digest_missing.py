@@ -28,3 +28,9 @@ def test_environment_requirement_only_for_governed_images():
         ("digest-missing", 1, 6)]
     assert lint("FROM alpine:3.20\n", path="prod/Dockerfile", policy=policy) == []
     assert lint("FROM registry.acme.com/app:v1\n", path="dev/Dockerfile", policy=policy) == []
+
+
+def test_fix_keeps_the_registry_as_written():
+    policy = "version: 1\ndigests: {require: true}\n"
+    (finding,) = findings("FROM docker.io/library/alpine:3.20\n", policy=policy)
+    assert finding.fix == "write docker.io/library/alpine:3.20@sha256:<digest>"

@@ -29,3 +29,8 @@ def test_implicit_latest_is_tag_missing_not_tag_denied():
 def test_fix_keeps_a_registry_port():
     (finding,) = findings("FROM registry.acme.com:5000/app:latest\n")
     assert finding.fix == "write registry.acme.com:5000/app:<version>"
+
+
+def test_fix_keeps_the_registry_as_written():
+    (finding,) = findings("FROM docker.io/acme/app:latest\n")
+    assert finding.fix == "write docker.io/acme/app:<version>"

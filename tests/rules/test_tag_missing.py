@@ -24,3 +24,14 @@ def test_severity_override_and_off():
     (finding,) = findings("FROM nginx\n", policy="version: 1\nseverity: {tag-missing: warning}\n")
     assert finding.severity.value == "warning"
     assert lint("FROM nginx\n", policy="version: 1\nseverity: {tag-missing: 'off'}\n") == []
+
+
+def test_fix_keeps_the_registry_as_written():
+    """Following the fix must not drop a registry the policy may require (fully_qualified)."""
+    (written,) = findings("FROM docker.io/acme/app\n")
+    assert written.fix == "write docker.io/acme/app:<version>"
+    assert "so it pulls docker.io/acme/app:latest" in written.message
+    (official,) = findings("FROM docker.io/nginx\n")
+    assert official.fix == "write docker.io/nginx:<version>"
+    (short,) = findings("FROM acme/app\n")
+    assert short.fix == "write acme/app:<version>"
