@@ -16,7 +16,8 @@ Gatekeeper, Flux image automation, Kargo), are not scanned at all. A value holdi
 Workflows parameters, unrendered templates) or `$(` (Tekton parameters), or starting with
 `ko://` (an import path `ko` builds and replaces), is not a reference. A value holding `$VAR` or
 `${VAR}` is an envsubst template: the variable is reported as unresolved (`${VAR:-default}`
-takes the default), not the text as an invalid reference.
+takes the default), not the text as an invalid reference. In an OpenShift Template, `${NAME}`
+takes the default `value` of the template's parameter `NAME`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from policylint.scanners._yaml_common import (
     Merged,
     clean_context,
     occurrence,
+    piece_text,
     scan_documents,
     string_value,
 )
@@ -81,6 +83,8 @@ class KubeState:
     """What the documents of one file share: scalars already reported and the merge lookup."""
 
     def __init__(self, text: str) -> None:
+        # an OpenShift Template's parameter defaults, for the document being walked
+        self.parameters: Dict[str, str] = {}
         self.reported: Set[int] = set()
         self.merged = Merged()
         self.text = text
@@ -143,6 +147,7 @@ def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Occur
         return
     find = state.text.find if text_filter == "subtrees" else None
     get = state.merged.get
+    state.parameters = _template_parameters(document, state.merged)
     visited: Optional[Set[int]] = set() if state.aliases else None  # without aliases, no node is met twice
     # (node, context of the enclosing object, whether it is a custom resource, what the node is:
     # "walk" | "containers" | "volumes")
@@ -220,7 +225,7 @@ def _report(
     if "$" in text:
         # Manifests kept as envsubst templates (`image: ${IMAGE_URI}`): the variable is named as
         # unresolved rather than the text called an invalid reference; `${X:-default}` uses the default.
-        expansion = expand(text, _no_variables)
+        expansion = expand(text, state.parameters.get)
         return occurrence(node, path, KIND, clean_context(context), resolved=expansion.value,
                           unresolved=expansion.unresolved)
     return occurrence(node, path, KIND, clean_context(context))
@@ -231,5 +236,18 @@ def _placeholder(text: str) -> bool:
     return text.startswith(KO_PREFIX) or any(mark in text for mark in PLACEHOLDERS)
 
 
-def _no_variables(name: str) -> Optional[str]:
-    return None
+def _template_parameters(document: Node, merged: Merged) -> Dict[str, str]:
+    """The default `value` of each parameter of an OpenShift Template (`oc process` fills in
+    `${NAME}` with it); empty for any other document."""
+    if string_value(merged.get(document, "kind")) != "Template":
+        return {}
+    api_version = string_value(merged.get(document, "apiVersion")) or ""
+    if api_version not in ("v1", "template.openshift.io/v1"):
+        return {}
+    parameters = merged.get(document, "parameters")
+    found: Dict[str, str] = {}
+    for item in parameters.value if isinstance(parameters, SequenceNode) else ():
+        name, value = string_value(merged.get(item, "name")), piece_text(merged.get(item, "value"))
+        if name is not None and value is not None:
+            found.setdefault(name, value)
+    return found

@@ -377,6 +377,50 @@ def test_envsubst_variables_are_unresolved_not_invalid():
     ]
 
 
+def test_openshift_template_parameters_give_their_defaults():
+    """`oc process` fills `${NAME}` from the template's parameters; only those without a value
+    stay unresolved, and the defaults belong to their own template document."""
+    found = run(
+        """\
+        apiVersion: template.openshift.io/v1
+        kind: Template
+        metadata: {name: api}
+        parameters:
+          - name: REGISTRY
+            value: image-registry.openshift-image-registry.svc:5000
+          - name: TAG
+            value: "1.0"
+          - name: SECRET
+            generate: expression
+        objects:
+          - apiVersion: apps.openshift.io/v1
+            kind: DeploymentConfig
+            metadata: {name: api}
+            spec:
+              template:
+                spec:
+                  containers:
+                    - name: api
+                      image: ${REGISTRY}/shop/api:${TAG}
+                    - name: sidecar
+                      image: ${REGISTRY}/shop/sidecar:${SIDECAR_TAG}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: elsewhere}
+        spec:
+          containers:
+            - name: a
+              image: ${REGISTRY}/shop/api:${TAG}
+        """
+    )
+    assert [(o.resolved, o.unresolved, o.context.get("object")) for o in found] == [  # type: ignore[union-attr]
+        ("image-registry.openshift-image-registry.svc:5000/shop/api:1.0", (), "DeploymentConfig/api"),
+        ("image-registry.openshift-image-registry.svc:5000/shop/sidecar:", ("SIDECAR_TAG",), "DeploymentConfig/api"),
+        ("/shop/api:", ("REGISTRY", "TAG"), "Pod/elsewhere"),
+    ]
+
+
 def test_duplicate_key_is_reported_and_images_beside_it_still_found():
     from policylint.model import ScanError, ScanOptions
     from policylint.scanners import kubernetes
