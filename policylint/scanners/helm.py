@@ -55,6 +55,15 @@ def scan_document(document: Node, path: str, chart: Chart) -> Iterator[Occurrenc
     return _Walk(document, path, chart).run()
 
 
+def scan_embedded_values(values: Node, path: str, key_path: str, context: Dict[str, str]) -> Iterator[Occurrence]:
+    """The references of values written inside another object (a Flux HelmRelease's
+    `spec.values`): keys are shown under `key_path`, beside the object's `context`. No chart
+    is at hand, so an empty tag has no `appVersion` to fall back to."""
+    for found in _Walk(values, path, Chart(ScanOptions())).run():
+        key = found.context.get("key")
+        yield found._replace(context={**context, "key": f"{key_path}.{key}" if key else key_path})
+
+
 class Chart:
     """The chart's `appVersion`, read from the `Chart.yaml` beside the values file when needed."""
 

@@ -17,7 +17,8 @@ Workflows parameters, unrendered templates) or `$(` (Tekton parameters), or star
 `ko://` (an import path `ko` builds and replaces), is not a reference. A value holding `$VAR` or
 `${VAR}` is an envsubst template: the variable is reported as unresolved (`${VAR:-default}`
 takes the default), not the text as an invalid reference. In an OpenShift Template, `${NAME}`
-takes the default `value` of the template's parameter `NAME`.
+takes the default `value` of the template's parameter `NAME`. Helm values inside a Flux
+HelmRelease or an Argo CD Application are read by the Helm values walk (see HELM_VALUES).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from policylint.scanners._yaml_common import (
     scan_documents,
     string_value,
 )
+from policylint.scanners.helm import scan_embedded_values
 from policylint.variables import expand
 from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -47,6 +49,13 @@ _BUILTIN = (
     + ("networking", "node", "rbac.authorization", "resource", "scheduling", "storage", "storagemigration")
 )
 BUILTIN_GROUPS = frozenset(f"{name}.k8s.io" for name in _BUILTIN)
+# Objects that carry Helm values for a chart they install: the values are read as a values
+# file is (image maps joined), not as a manifest. (group, kind) -> where the values are.
+HELM_VALUES = {
+    ("helm.toolkit.fluxcd.io", "HelmRelease"): (("spec", "values"),),
+    ("argoproj.io", "Application"): (("spec", "source", "helm", "valuesObject"),
+                                     ("spec", "sources", "*", "helm", "valuesObject")),
+}
 NOT_REFERENCE_GROUPS = ("kyverno.io", "gatekeeper.sh", "image.toolkit.fluxcd.io", "kargo.akuity.io")
 # Values that a tool replaces before anything is pulled: unrendered templates and Argo
 # parameters (`{{`), Tekton and Argo Events parameters (`$(params.image)`), and ko's import
@@ -149,6 +158,7 @@ def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Occur
     get = state.merged.get
     state.parameters = _template_parameters(document, state.merged)
     visited: Optional[Set[int]] = set() if state.aliases else None  # without aliases, no node is met twice
+    values_nodes: Set[int] = set()  # Helm values inside an object, read by the Helm walk instead
     # (node, context of the enclosing object, whether it is a custom resource, what the node is:
     # "walk" | "containers" | "volumes")
     stack: List[Tuple[Node, Context, bool, str]] = [(document, {}, False, "walk")]
@@ -177,6 +187,9 @@ def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Occur
                 continue
             context, custom = _object_context(node, state.merged), api_kind == "custom"
             skip = NOT_IMAGES | OBJECT_DATA
+            for values, key_path in _helm_values(node, state.merged) if custom else ():
+                values_nodes.add(id(values))
+                yield from scan_embedded_values(values, path, key_path, context)
         if custom:
             found = _report(get(node, "image"), path, {**context, "container": _name(node, state)}, state)
             if found is not None:
@@ -187,7 +200,7 @@ def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Occur
                 continue
             # a `<<` merge source and a collection used as a key are walked as children
             key = key_node.value if key_node.__class__ is ScalarNode and key_node.tag != MERGE_TAG else None
-            if key in skip:
+            if key in skip or (values_nodes and id(value) in values_nodes):
                 continue
             if find is not None and find("image", value.start_mark.index, value.end_mark.index) == -1:
                 continue
@@ -234,6 +247,26 @@ def _report(
 def _placeholder(text: str) -> bool:
     """A value some tool fills in before the image is pulled (see PLACEHOLDERS)."""
     return text.startswith(KO_PREFIX) or any(mark in text for mark in PLACEHOLDERS)
+
+
+def _helm_values(node: MappingNode, merged: Merged) -> List[Tuple[MappingNode, str]]:
+    """(values mapping, its key path) of each set of Helm values the object installs a chart with."""
+    group = (string_value(merged.get(node, "apiVersion")) or "").rpartition("/")[0]
+    places = HELM_VALUES.get((group, string_value(merged.get(node, "kind")) or ""), ())
+    found: List[Tuple[MappingNode, str]] = []
+    for place in places:
+        reached: List[Tuple[Optional[Node], str]] = [(node, "")]
+        for key in place:
+            step: List[Tuple[Optional[Node], str]] = []
+            for holder, where in reached:
+                if key == "*":
+                    items = holder.value if isinstance(holder, SequenceNode) else []
+                    step.extend((item, f"{where}[{index}]") for index, item in enumerate(items))
+                else:
+                    step.append((merged.get(holder, key), f"{where}.{key}" if where else key))
+            reached = step
+        found.extend((values, where) for values, where in reached if isinstance(values, MappingNode))
+    return found
 
 
 def _template_parameters(document: Node, merged: Merged) -> Dict[str, str]:

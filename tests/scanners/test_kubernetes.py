@@ -421,6 +421,53 @@ def test_openshift_template_parameters_give_their_defaults():
     ]
 
 
+def test_helm_values_inside_flux_and_argo_cd_objects_are_read_as_values():
+    """A Flux HelmRelease's spec.values and an Argo CD Application's helm.valuesObject are Helm
+    values: image maps are joined, each reference is reported once, beside the object."""
+    found = run(
+        """\
+        apiVersion: helm.toolkit.fluxcd.io/v2
+        kind: HelmRelease
+        metadata: {name: radarr, namespace: media}
+        spec:
+          chart:
+            spec: {chart: app-template, version: 3.7.1}
+          values:
+            controllers:
+              radarr:
+                containers:
+                  app:
+                    image:
+                      repository: ghcr.io/onedr0p/radarr
+                      tag: 5.18.1
+            sidecar:
+              image: busybox:1.36
+        ---
+        apiVersion: argoproj.io/v1alpha1
+        kind: Application
+        metadata: {name: redis, namespace: argocd}
+        spec:
+          sources:
+            - repoURL: https://charts.bitnami.com/bitnami
+              helm:
+                valuesObject:
+                  image: {registry: docker.io, repository: bitnami/redis, tag: 7.4.1}
+        """
+    )
+    assert rows(found) == [
+        ("ghcr.io/onedr0p/radarr:5.18.1", "ghcr.io/onedr0p/radarr:5.18.1", 13, 27),
+        ("busybox:1.36", "busybox:1.36", 16, 14),
+        ("docker.io/bitnami/redis:7.4.1", "docker.io/bitnami/redis:7.4.1", 26, 52),
+    ]
+    assert [(o.kind, o.context) for o in found] == [  # type: ignore[union-attr]
+        ("helm", {"object": "HelmRelease/radarr", "namespace": "media",
+                  "key": "spec.values.controllers.radarr.containers.app.image"}),
+        ("helm", {"object": "HelmRelease/radarr", "namespace": "media", "key": "spec.values.sidecar.image"}),
+        ("helm", {"object": "Application/redis", "namespace": "argocd",
+                  "key": "spec.sources[0].helm.valuesObject.image"}),
+    ]
+
+
 def test_duplicate_key_is_reported_and_images_beside_it_still_found():
     from policylint.model import ScanError, ScanOptions
     from policylint.scanners import kubernetes
