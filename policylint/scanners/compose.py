@@ -1,4 +1,5 @@
-"""Docker Compose files: `services.*.image` and `build.additional_contexts` `docker-image://` values.
+"""Docker Compose files: `services.*.image`, `build.additional_contexts` `docker-image://` values
+and the base images of a `build.dockerfile_inline` Dockerfile.
 
 Interpolation follows compose: `${VAR}`, `$VAR`, `${VAR:-d}`, `${VAR-d}`, `${VAR:?e}` and `$$`,
 with values from the `.env` beside the file and, only when `options.environ` is given
@@ -11,12 +12,13 @@ from __future__ import annotations
 
 from typing import Dict, Iterator, List, Mapping, Optional, Set, Union
 
-from policylint.model import Occurrence, ScanError, ScanOptions
+from policylint.model import Location, Occurrence, ScanError, ScanOptions
 from policylint.scanners._yaml_common import (
     NULL_TAG,
     Merged,
     occurrence,
     raw_children,
+    scalar_location,
     scan_documents,
     string_value,
 )
@@ -30,15 +32,16 @@ Lookup = Dict[str, str]
 
 
 def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
-    state = ComposeState(options)
+    state = ComposeState(options, text)
     return scan_documents(text, path, lambda document: scan_document(document, path, state))
 
 
 class ComposeState:
     """What the compose documents of one file share: variables (read lazily) and reported nodes."""
 
-    def __init__(self, options: ScanOptions) -> None:
+    def __init__(self, options: ScanOptions, text: str) -> None:
         self.options = options
+        self.text = text
         self.reported: Set[int] = set()
         self.merged = Merged()
         self.context_maps: Set[int] = set()  # additional_contexts mappings already read
@@ -80,6 +83,69 @@ def scan_document(document: Node, path: str, state: ComposeState) -> Iterator[Oc
                 yield found
         if isinstance(build, MappingNode):
             yield from _additional_contexts(state.merged.get(build, "additional_contexts"), path, state, name)
+            inline = state.merged.get(build, "dockerfile_inline")
+            if isinstance(inline, ScalarNode) and string_value(inline) and id(inline) not in state.reported:
+                state.reported.add(id(inline))
+                yield from _inline_dockerfile(inline, build, path, state, name)
+
+
+def _inline_dockerfile(node: ScalarNode, build: MappingNode, path: str, state: ComposeState,
+                       service: str) -> Iterator[Occurrence]:
+    """The images a `dockerfile_inline` Dockerfile builds from (`FROM`, `COPY --from`...), read by
+    the Dockerfile scanner after compose's interpolation, with the service's `build.args`."""
+    from policylint.scanners import dockerfile
+
+    written = node.value
+    text = expand(written, state.lookup, dollar_escape=True).value if "$" in written else written
+    # A literal block (`|`) keeps its lines: a reference sits at its own line, and at its own
+    # column where interpolation left that line as written (else at the line's start). Any other
+    # style (quoted with `\n`, folded), or values that brought in lines: at the value.
+    lines, written_lines = text.split("\n"), written.split("\n")
+    indent = _block_indent(state.text, node) if node.style == "|" and len(lines) == len(written_lines) else None
+    options = ScanOptions(build_args=_build_args(state.merged.get(build, "args"), state))
+    for found in dockerfile.scan(text, path, options):
+        if isinstance(found, ScanError):
+            continue  # lenient, as for Dockerfiles: only the references matter here
+        row = found.location.line
+        if indent is None:
+            where = scalar_location(path, node)
+        elif lines[row - 1] != written_lines[row - 1]:
+            where = Location(path, node.start_mark.line + 1 + row, indent + 1)
+        else:
+            end = found.location.end_column
+            where = Location(path, node.start_mark.line + 1 + row, indent + found.location.column,
+                             None if end is None else indent + end)
+        context = {"service": service, "instruction": found.context.get("instruction", "FROM")}
+        yield found._replace(location=where, kind=KIND, context=context)
+
+
+def _block_indent(text: str, node: ScalarNode) -> Optional[int]:
+    """The indentation of a literal block scalar's content, from its first non-blank line."""
+    lines = text[node.start_mark.index:node.end_mark.index].split("\n")[1:]
+    for line in lines:
+        if line.strip():
+            return len(line) - len(line.lstrip(" "))
+    return None
+
+
+def _build_args(node: Optional[Node], state: ComposeState) -> Dict[str, str]:
+    """`build.args` as a mapping (`KEY: value`) or a list (`KEY=value`), interpolated; an
+    argument without a value takes the variable of that name, as compose does."""
+    pairs: List[tuple] = []
+    if isinstance(node, MappingNode):
+        pairs = [(key, string_value(value) if isinstance(value, ScalarNode) else None)
+                 for key, value in raw_children(node) if key is not None]
+    elif isinstance(node, SequenceNode):
+        for item in node.value:
+            if isinstance(item, ScalarNode):
+                key, equals, value = item.value.partition("=")
+                pairs.append((key, value if equals else None))
+    args: Dict[str, str] = {}
+    for key, value in pairs:
+        value = state.lookup(key) if value is None else expand(value, state.lookup, dollar_escape=True).value
+        if value is not None:
+            args[key] = value
+    return args
 
 
 def _additional_contexts(node: Optional[Node], path: str, state: ComposeState, service: str) -> Iterator[Occurrence]:

@@ -145,6 +145,47 @@ def test_additional_contexts_docker_image_values() -> None:
     assert [o.context for o in found] == [{"service": "app"}, {"service": "lib"}]  # type: ignore[union-attr]
 
 
+def test_dockerfile_inline_base_images() -> None:
+    """`build.dockerfile_inline` is a Dockerfile: its FROM and COPY --from images are pulled at
+    build time. Build args come from `build.args`; stage names are not images."""
+    found = run(
+        """\
+        services:
+          api:
+            build:
+              args:
+                BASE: python:3.12-slim
+              dockerfile_inline: |
+                ARG BASE
+                FROM golang:1.23 AS build
+                FROM $${BASE}
+                COPY --from=build /out /app
+                COPY --from=busybox:1.36 /bin/sh /sh
+          job:
+            build:
+              args: ["REGISTRY=${REGISTRY}"]
+              dockerfile_inline: "ARG REGISTRY\\nFROM $${REGISTRY}/base:2\\n"
+        """,
+        dotenv="REGISTRY=registry.acme.com\n",
+    )
+    # compose interpolates the text first (`$$` is a literal `$`), so a line it changed points
+    # at its start, and a quoted one at the value
+    assert rows(found) == [
+        ("golang:1.23", "golang:1.23", 8, 14),
+        ("${BASE}", "python:3.12-slim", 9, 9),
+        ("busybox:1.36", "busybox:1.36", 11, 21),
+        ("${REGISTRY}/base:2", "registry.acme.com/base:2", 15, 27),
+    ]
+    assert [o.context for o in found] == [  # type: ignore[union-attr]
+        {"service": "api", "instruction": "FROM"},
+        {"service": "api", "instruction": "FROM"},
+        {"service": "api", "instruction": "COPY --from"},
+        {"service": "job", "instruction": "FROM"},
+    ]
+    assert {o.kind for o in found} == {"compose"}  # type: ignore[union-attr]
+    assert found[0].location.end_column == 25  # type: ignore[union-attr]
+
+
 def test_values_that_are_not_images_are_skipped() -> None:
     found = run(
         """\

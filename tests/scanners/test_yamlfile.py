@@ -144,3 +144,16 @@ def test_a_file_named_compose_is_never_excused_as_a_template():
     text = "services:\n  web:\n    image: {{ image }}\n    {{- if x }}\n"
     (item,) = list(scan("compose", text, "compose.yaml", ScanOptions()))
     assert isinstance(item, ScanError)
+
+
+def test_compose_found_by_content_reads_its_inline_dockerfile_in_place() -> None:
+    found = run(
+        """\
+        services:
+          app:
+            build:
+              dockerfile_inline: |
+                FROM alpine:3.20
+        """
+    )
+    assert rows(found) == [("compose", "alpine:3.20", "alpine:3.20", 5, 14)]
