@@ -81,12 +81,14 @@ class ScanOptions(NamedTuple):
     """What scanners may be told from outside the file.
 
     `read_sibling(name)` returns the text of a file in the same folder (`.env`, `Chart.yaml`)
-    or None; it never leaves that folder.
+    or None; it never leaves that folder. `kustomization` names the kustomization file in the
+    same folder that is checked in the same run, if any (its `images:` rewrite the manifests).
     """
 
     build_args: Mapping[str, str] = EMPTY_MAPPING
     environ: Optional[Mapping[str, str]] = None
     read_sibling: Callable[[str], Optional[str]] = lambda name: None
+    kustomization: Optional[str] = None
 
 
 class Occurrence(NamedTuple):

@@ -320,6 +320,20 @@ def test_the_command_runs_exit_handlers_and_keeps_the_exit_code(repo):
     assert completed.stderr == "handler ran\n"
 
 
+def test_a_kustomization_rewriting_an_image_decides_it(repo, capsys):
+    """The untagged image of a kustomize base is not a tag-missing error when the kustomization
+    beside it sets newTag; the kustomization's entry is the reference that is judged."""
+    write(repo / "base" / "kustomization.yaml",
+          "resources: [deployment.yaml]\nimages:\n  - name: ghcr.io/acme/api\n    newTag: latest\n")
+    write(repo / "base" / "deployment.yaml",
+          "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n"
+          "      containers:\n        - {name: api, image: ghcr.io/acme/api}\n")
+    assert run("-q", "--format", "json") == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert [(f["rule"], f["path"], f["image"]) for f in findings] == [
+        ("tag-denied", "base/kustomization.yaml", "ghcr.io/acme/api:latest")]
+
+
 def test_policy_does_not_depend_on_how_files_are_batched(repo, capsys):
     """pre-commit passes staged files in batches; each batch must see the same policy."""
     write(repo / ".policylint.yaml", "version: 1\nregistries: {allow: [ghcr.io]}\n")

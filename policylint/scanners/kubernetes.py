@@ -23,6 +23,7 @@ HelmRelease or an Argo CD Application are read by the Helm values walk (see HELM
 
 from __future__ import annotations
 
+import os
 from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
 
 from policylint.model import Occurrence, ScanError, ScanOptions
@@ -37,7 +38,7 @@ from policylint.scanners._yaml_common import (
 )
 from policylint.scanners.helm import scan_embedded_values
 from policylint.variables import expand
-from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode
+from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, YamlError, compose_all, get
 
 KIND = "kubernetes"
 CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers"})
@@ -79,7 +80,7 @@ PREFILTER = True
 
 
 def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
-    state = KubeState(text)
+    state = KubeState(text, path, options)
 
     def scan_object(document: Node) -> Iterator[Occurrence]:
         if is_kubernetes_document(document, state.merged):
@@ -91,13 +92,27 @@ def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrenc
 class KubeState:
     """What the documents of one file share: scalars already reported and the merge lookup."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, path: str = "", options: Optional[ScanOptions] = None) -> None:
         # an OpenShift Template's parameter defaults, for the document being walked
         self.parameters: Dict[str, str] = {}
+        self.path = path
+        self.options = options
+        self._kustomized: Optional[Set[str]] = None
         self.reported: Set[int] = set()
         self.merged = Merged()
         self.text = text
         self.aliases = "*" in text  # without an `*alias` no node can be reached twice
+
+    def kustomized(self, image: str) -> bool:
+        """Whether a kustomization beside the file lists it as a resource and rewrites `image`
+        (an `images:` entry with that name and a newName, newTag or digest). `kubectl apply -k`
+        then deploys the rewritten reference, which the kustomization's own entry reports."""
+        if self._kustomized is None:
+            self._kustomized = _kustomized_names(self.options, os.path.basename(self.path))
+        name = image.partition("@")[0]
+        if ":" in name.rpartition("/")[2]:
+            name = name.rpartition(":")[0]
+        return name in self._kustomized
 
     def text_filter(self, document: Node) -> str:
         """How much of the document the pre-filter lets the walk skip (see PREFILTER): "all",
@@ -235,6 +250,8 @@ def _report(
     if not isinstance(node, ScalarNode) or id(node) in state.reported or text is None or _placeholder(text):
         return None
     state.reported.add(id(node))
+    if state.options is not None and state.options.kustomization is not None and state.kustomized(text):
+        return None
     if "$" in text:
         # Manifests kept as envsubst templates (`image: ${IMAGE_URI}`): the variable is named as
         # unresolved rather than the text called an invalid reference; `${X:-default}` uses the default.
@@ -267,6 +284,28 @@ def _helm_values(node: MappingNode, merged: Merged) -> List[Tuple[MappingNode, s
             reached = step
         found.extend((values, where) for values, where in reached if isinstance(values, MappingNode))
     return found
+
+
+def _kustomized_names(options: Optional[ScanOptions], file_name: str) -> Set[str]:
+    """The image names the kustomization in the file's folder rewrites, if it lists the file."""
+    if options is None or options.kustomization is None:
+        return set()
+    try:
+        text = options.read_sibling(options.kustomization)
+        documents = compose_all(text) if text else []
+    except (OSError, UnicodeError, ValueError, YamlError):
+        return set()
+    if not documents:
+        return set()
+    resources = get(documents[0], "resources")
+    listed = {(piece_text(item) or "").removeprefix("./") for item in getattr(resources, "value", ())
+              if isinstance(item, ScalarNode)}
+    if file_name not in listed:
+        return set()
+    images = get(documents[0], "images")
+    return {piece_text(get(item, "name")) or "" for item in getattr(images, "value", ())
+            if isinstance(item, MappingNode)
+            and any(piece_text(get(item, key)) for key in ("newName", "newTag", "digest"))} - {""}
 
 
 def _template_parameters(document: Node, merged: Merged) -> Dict[str, str]:

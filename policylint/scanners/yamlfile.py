@@ -24,7 +24,7 @@ _VALUES_NAME_RE = re.compile(r"(?:\A|/)values[^/]*\.ya?ml\Z", re.IGNORECASE)
 
 
 def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
-    kube_state = kubernetes.KubeState(text)
+    kube_state = kubernetes.KubeState(text, path, options)
     compose_state = compose_scanner.ComposeState(options, text)
     values_file = _VALUES_NAME_RE.search(path) is not None
     chart = helm.Chart(options) if values_file else None

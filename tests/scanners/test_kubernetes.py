@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from textwrap import dedent
-from typing import List
+from typing import List, Optional
 
 from scanner_support import rows
 
@@ -466,6 +466,43 @@ def test_helm_values_inside_flux_and_argo_cd_objects_are_read_as_values():
         ("helm", {"object": "Application/redis", "namespace": "argocd",
                   "key": "spec.sources[0].helm.valuesObject.image"}),
     ]
+
+
+KUSTOMIZATION = """\
+resources:
+  - ./deployment.yaml
+images:
+  - name: ghcr.io/acme/api
+    newTag: v1.4.2
+  - name: redis
+"""
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    spec:
+      containers:
+        - {name: api, image: ghcr.io/acme/api}
+        - {name: pinned, image: "ghcr.io/acme/api:dev"}
+        - {name: cache, image: redis}
+        - {name: proxy, image: envoyproxy/envoy}
+"""
+
+
+def test_images_a_kustomization_beside_the_file_rewrites_are_left_to_it():
+    """`kubectl apply -k` deploys what the kustomization's `images:` say (reported there), so
+    the manifest's own spelling of those images is not judged; the rest is."""
+    def scan(name: str, kustomization: Optional[str]) -> List[str]:
+        options = ScanOptions(read_sibling={"kustomization.yaml": KUSTOMIZATION}.get, kustomization=kustomization)
+        return [o.written for o in kubernetes.scan(DEPLOYMENT, f"base/{name}", options)]  # type: ignore[union-attr]
+
+    assert scan("deployment.yaml", "kustomization.yaml") == ["redis", "envoyproxy/envoy"]
+    assert scan("other.yaml", "kustomization.yaml") == [  # not one of its resources
+        "ghcr.io/acme/api", "ghcr.io/acme/api:dev", "redis", "envoyproxy/envoy"]
+    assert scan("deployment.yaml", None) == [  # no kustomization checked in that folder
+        "ghcr.io/acme/api", "ghcr.io/acme/api:dev", "redis", "envoyproxy/envoy"]
 
 
 def test_duplicate_key_is_reported_and_images_beside_it_still_found():
