@@ -27,6 +27,7 @@ import os
 from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
 
 from policylint.model import Occurrence, ScanError, ScanOptions
+from policylint.scanners import kustomize
 from policylint.scanners._yaml_common import (
     MERGE_TAG,
     Merged,
@@ -38,7 +39,7 @@ from policylint.scanners._yaml_common import (
 )
 from policylint.scanners.helm import scan_embedded_values
 from policylint.variables import expand
-from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, YamlError, compose_all, get
+from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, YamlError, compose_all
 
 KIND = "kubernetes"
 CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers"})
@@ -295,17 +296,9 @@ def _kustomized_names(options: Optional[ScanOptions], file_name: str) -> Set[str
         documents = compose_all(text) if text else []
     except (OSError, UnicodeError, ValueError, YamlError):
         return set()
-    if not documents:
+    if not documents or file_name not in kustomize.resources(documents[0]):
         return set()
-    resources = get(documents[0], "resources")
-    listed = {(piece_text(item) or "").removeprefix("./") for item in getattr(resources, "value", ())
-              if isinstance(item, ScalarNode)}
-    if file_name not in listed:
-        return set()
-    images = get(documents[0], "images")
-    return {piece_text(get(item, "name")) or "" for item in getattr(images, "value", ())
-            if isinstance(item, MappingNode)
-            and any(piece_text(get(item, key)) for key in ("newName", "newTag", "digest"))} - {""}
+    return kustomize.rewritten_images(documents[0])
 
 
 def _template_parameters(document: Node, merged: Merged) -> Dict[str, str]:

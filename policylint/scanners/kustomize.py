@@ -36,6 +36,25 @@ def scan_document(document: Node, path: str, reported: Set[int]) -> Iterator[Occ
             yield found
 
 
+def rewritten_images(document: Node) -> Set[str]:
+    """The image names whose references a kustomization rewrites: the `name` of each `images:`
+    entry that changes something (newName, newTag or digest)."""
+    images = get(document, "images")
+    names = set()
+    for item in images.value if isinstance(images, SequenceNode) else ():
+        name = piece_text(get(item, "name")) if isinstance(item, MappingNode) else None
+        if name and any(piece_text(get(item, key)) for key in ("newName", "newTag", "digest")):
+            names.add(name)
+    return names
+
+
+def resources(document: Node) -> Set[str]:
+    """The file names a kustomization lists under `resources:` (a leading `./` dropped)."""
+    listed = get(document, "resources")
+    items = listed.value if isinstance(listed, SequenceNode) else ()
+    return {text.removeprefix("./") for text in map(piece_text, items) if text}
+
+
 def _override(item: MappingNode, path: str) -> Union[Occurrence, None]:
     name_node, new_name_node = get(item, "name"), get(item, "newName")
     tag_node, digest_node = get(item, "newTag"), get(item, "digest")
