@@ -105,9 +105,9 @@ class KubeState:
         self.aliases = "*" in text  # without an `*alias` no node can be reached twice
 
     def kustomized(self, image: str) -> bool:
-        """Whether a kustomization beside the file lists it as a resource and rewrites `image`
-        (an `images:` entry with that name and a newName, newTag or digest). `kubectl apply -k`
-        then deploys the rewritten reference, which the kustomization's own entry reports."""
+        """Whether a kustomization beside the file lists it as a resource and decides the whole
+        reference of a container's `image` (an `images:` entry with that name and a newTag or
+        digest). `kubectl apply -k` then deploys that entry's reference, judged where it is written."""
         if self._kustomized is None:
             self._kustomized = _kustomized_names(self.options, os.path.basename(self.path))
         name = image.partition("@")[0]
@@ -233,8 +233,8 @@ def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Occur
 def _item_image(item: Node, role: str, path: str, context: Context, state: KubeState) -> Optional[Occurrence]:
     """The image of one item of a containers list, or of an image volume."""
     image = state.merged.get(item, "image")
-    if role == "containers":
-        return _report(image, path, {**context, "container": _name(item, state)}, state)
+    if role == "containers":  # the images kustomize's `images:` rewrite
+        return _report(image, path, {**context, "container": _name(item, state)}, state, kustomizable=True)
     if isinstance(image, MappingNode):
         return _report(state.merged.get(image, "reference"), path, {**context, "volume": _name(item, state)}, state)
     return None
@@ -245,13 +245,15 @@ def _name(node: Node, state: KubeState) -> Optional[str]:
 
 
 def _report(
-    node: Optional[Node], path: str, context: Dict[str, Optional[str]], state: KubeState
+    node: Optional[Node], path: str, context: Dict[str, Optional[str]], state: KubeState,
+    kustomizable: bool = False,
 ) -> Optional[Occurrence]:
     text = string_value(node)
     if not isinstance(node, ScalarNode) or id(node) in state.reported or text is None or _placeholder(text):
         return None
     state.reported.add(id(node))
-    if state.options is not None and state.options.kustomization is not None and state.kustomized(text):
+    if kustomizable and state.options is not None and state.options.kustomization is not None \
+            and state.kustomized(text):
         return None
     if "$" in text:
         # Manifests kept as envsubst templates (`image: ${IMAGE_URI}`): the variable is named as
@@ -288,7 +290,8 @@ def _helm_values(node: MappingNode, merged: Merged) -> List[Tuple[MappingNode, s
 
 
 def _kustomized_names(options: Optional[ScanOptions], file_name: str) -> Set[str]:
-    """The image names the kustomization in the file's folder rewrites, if it lists the file."""
+    """The image names whose reference the kustomization in the file's folder decides, if it
+    lists the file."""
     if options is None or options.kustomization is None:
         return set()
     try:
@@ -298,7 +301,7 @@ def _kustomized_names(options: Optional[ScanOptions], file_name: str) -> Set[str
         return set()
     if not documents or file_name not in kustomize.resources(documents[0]):
         return set()
-    return kustomize.rewritten_images(documents[0])
+    return kustomize.retagged_images(documents[0])
 
 
 def _template_parameters(document: Node, merged: Merged) -> Dict[str, str]:

@@ -36,14 +36,14 @@ def scan_document(document: Node, path: str, reported: Set[int]) -> Iterator[Occ
             yield found
 
 
-def rewritten_images(document: Node) -> Set[str]:
-    """The image names whose references a kustomization rewrites: the `name` of each `images:`
-    entry that changes something (newName, newTag or digest)."""
+def retagged_images(document: Node) -> Set[str]:
+    """The image names whose whole reference a kustomization decides: the `name` of each
+    `images:` entry that sets a newTag or digest (one with only newName keeps the manifest's tag)."""
     images = get(document, "images")
     names = set()
     for item in images.value if isinstance(images, SequenceNode) else ():
         name = piece_text(get(item, "name")) if isinstance(item, MappingNode) else None
-        if name and any(piece_text(get(item, key)) for key in ("newName", "newTag", "digest")):
+        if name and any(piece_text(get(item, key)) for key in ("newTag", "digest")):
             names.add(name)
     return names
 

@@ -475,6 +475,8 @@ images:
   - name: ghcr.io/acme/api
     newTag: v1.4.2
   - name: redis
+  - name: envoyproxy/envoy
+    newName: registry.acme.com/envoy
 """
 DEPLOYMENT = """\
 apiVersion: apps/v1
@@ -488,21 +490,30 @@ spec:
         - {name: pinned, image: "ghcr.io/acme/api:dev"}
         - {name: cache, image: redis}
         - {name: proxy, image: envoyproxy/envoy}
+---
+apiVersion: actions.summerwind.dev/v1alpha1
+kind: RunnerDeployment
+metadata: {name: runners}
+spec:
+  template:
+    spec:
+      image: ghcr.io/acme/api:v0.27.6
 """
 
 
 def test_images_a_kustomization_beside_the_file_rewrites_are_left_to_it():
-    """`kubectl apply -k` deploys what the kustomization's `images:` say (reported there), so
-    the manifest's own spelling of those images is not judged; the rest is."""
+    """`kubectl apply -k` deploys what the kustomization's `images:` say (reported there), so a
+    container's spelling of an image whose tag the kustomization sets is not judged. An entry
+    with only newName keeps the manifest's tag, and kustomize rewrites only container images
+    (not a custom resource's `image` field): those are judged as written."""
     def scan(name: str, kustomization: Optional[str]) -> List[str]:
         options = ScanOptions(read_sibling={"kustomization.yaml": KUSTOMIZATION}.get, kustomization=kustomization)
         return [o.written for o in kubernetes.scan(DEPLOYMENT, f"base/{name}", options)]  # type: ignore[union-attr]
 
-    assert scan("deployment.yaml", "kustomization.yaml") == ["redis", "envoyproxy/envoy"]
-    assert scan("other.yaml", "kustomization.yaml") == [  # not one of its resources
-        "ghcr.io/acme/api", "ghcr.io/acme/api:dev", "redis", "envoyproxy/envoy"]
-    assert scan("deployment.yaml", None) == [  # no kustomization checked in that folder
-        "ghcr.io/acme/api", "ghcr.io/acme/api:dev", "redis", "envoyproxy/envoy"]
+    everything = ["ghcr.io/acme/api", "ghcr.io/acme/api:dev", "redis", "envoyproxy/envoy", "ghcr.io/acme/api:v0.27.6"]
+    assert scan("deployment.yaml", "kustomization.yaml") == ["redis", "envoyproxy/envoy", "ghcr.io/acme/api:v0.27.6"]
+    assert scan("other.yaml", "kustomization.yaml") == everything  # not one of its resources
+    assert scan("deployment.yaml", None) == everything  # no kustomization checked in that folder
 
 
 def test_duplicate_key_is_reported_and_images_beside_it_still_found():
