@@ -11,8 +11,9 @@ named in the context, with its own namespace.
 Custom resources (an API group with a `.` that is not one of Kubernetes' own `*.k8s.io` groups)
 often name images outside a pod spec (`Prometheus.spec.image`, `SparkApplication.spec.image`, Tekton
 `steps`, Zalando `sidecars`), so in them every `image:` string is a reference. Objects of the
-groups whose `image` fields are patterns or repository names, not references (Kyverno,
-Gatekeeper, Flux image automation, Kargo), are not scanned at all. A value holding `{{` (Argo
+groups whose `image` fields are patterns, repository names or machine images, not references
+(Kyverno, Gatekeeper, Flux image automation, Kargo, Cluster API infrastructure providers), are
+not scanned at all. A value holding `{{` (Argo
 Workflows parameters, unrendered templates) or `$(` (Tekton parameters), or starting with
 `ko://` (an import path `ko` builds and replaces), is not a reference. A value holding `$VAR` or
 `${VAR}` is an envsubst template: the variable is reported as unresolved (`${VAR:-default}`
@@ -58,7 +59,10 @@ HELM_VALUES = {
     ("argoproj.io", "Application"): (("spec", "source", "helm", "valuesObject"),
                                      ("spec", "sources", "*", "helm", "valuesObject")),
 }
-NOT_REFERENCE_GROUPS = ("kyverno.io", "gatekeeper.sh", "image.toolkit.fluxcd.io", "kargo.akuity.io")
+# Kyverno and Gatekeeper hold patterns, Flux image automation and Kargo repositories to watch,
+# Cluster API infrastructure providers machine images (GCE, Glance, AMI names), not containers.
+NOT_REFERENCE_GROUPS = ("kyverno.io", "gatekeeper.sh", "image.toolkit.fluxcd.io", "kargo.akuity.io",
+                        "infrastructure.cluster.x-k8s.io")
 # Values that a tool replaces before anything is pulled: unrendered templates and Argo
 # parameters (`{{`), Tekton and Argo Events parameters (`$(params.image)`), and ko's import
 # paths (`ko://knative.dev/serving/cmd/queue`, built and replaced by `ko resolve`).

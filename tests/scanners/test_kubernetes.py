@@ -266,6 +266,38 @@ def test_placeholders_filled_in_by_other_tools_are_not_references() -> None:
     ]
 
 
+def test_cluster_api_machine_images_are_not_container_images() -> None:
+    found = run(
+        """\
+        apiVersion: infrastructure.cluster.x-k8s.io/v1beta1
+        kind: GCPMachineTemplate
+        metadata: {name: control-plane}
+        spec:
+          template:
+            spec:
+              image: projects/ubuntu-os-cloud/global/images/ubuntu-2204
+        ---
+        apiVersion: infrastructure.cluster.x-k8s.io/v1beta1
+        kind: OpenStackMachineTemplate
+        metadata: {name: md-0}
+        spec:
+          template:
+            spec:
+              image: ${OPENSTACK_IMAGE_NAME}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: capi-controller}
+        spec:
+          template:
+            spec:
+              containers:
+                - {name: manager, image: "registry.k8s.io/cluster-api/cluster-api-controller:v1.8.5"}
+        """
+    )
+    assert [o.written for o in found] == ["registry.k8s.io/cluster-api/cluster-api-controller:v1.8.5"]  # type: ignore[union-attr]
+
+
 def test_anchor_shared_by_two_containers_is_reported_once() -> None:
     found = run(
         """\

@@ -157,3 +157,24 @@ def test_compose_found_by_content_reads_its_inline_dockerfile_in_place() -> None
         """
     )
     assert rows(found) == [("compose", "alpine:3.20", "alpine:3.20", 5, 14)]
+
+
+def test_values_file_with_a_services_map_is_helm_values_not_compose() -> None:
+    """An umbrella chart's override file: `services: {frontend: {image: {...}}}` is values."""
+    options = ScanOptions()
+    text = dedent(
+        """\
+        services:
+          frontend:
+            image: {repository: ghcr.io/acme/frontend, tag: v1.2.0}
+          db:
+            image: "postgres:16.4"
+        """
+    )
+    found = list(yamlfile.scan(text, "deploy/values-prod.yaml", options))
+    assert rows(found) == [
+        ("helm", "ghcr.io/acme/frontend:v1.2.0", "ghcr.io/acme/frontend:v1.2.0", 3, 25),
+        ("helm", "postgres:16.4", "postgres:16.4", 5, 13),
+    ]
+    as_compose = list(yamlfile.scan(text, "deploy/stack.yaml", options))  # same text, another name
+    assert [o.kind for o in as_compose] == ["compose"]  # type: ignore[union-attr]  # an image map is no compose image
