@@ -14,7 +14,9 @@
   image, tag, digest}`), when it has a registry, tag or digest beside it.
 - An image string whose mapping keeps its tag beside it (`image` with `tag` or `imageTag`,
   `fooImage` with `fooImageTag`, as kserve's and older stable charts' templates join them) is
-  joined with that tag, unless it has a tag or digest of its own.
+  joined with that tag, unless it has a tag or digest of its own. NVIDIA's operators split it
+  three ways: an `image:` without `/` beside a `repository:` is `repository/image`, and then
+  `version:` is a tag too.
 - Istio style: an `image:` string without `/` is joined with the nearest non-empty `hub`
   (looked up in the mapping that holds it, then each enclosing one, each also through its
   `global.hub`), and the nearest `tag` (and `variant`, appended as `-variant`) found the same
@@ -229,15 +231,24 @@ class _Walk:
         """The image string, joined with the tag its mapping keeps beside it (`image` with `tag`
         or `imageTag`, `fooImage` with `fooImageTag`), as chart templates join them."""
         tag: Piece = (None, None)
+        exact = key.lower() == "image"
+        # NVIDIA's operators: `repository: nvcr.io/nvidia`, `image: driver`, `version: 550.54`
+        prefix = _piece(self.get(holder, "repository")) if exact and "/" not in text else (None, None)
         if not _has_tag_or_digest(text):
-            names = (f"{key}Tag", "tag") if key.lower() == "image" else (f"{key}Tag",)
+            names = (f"{key}Tag", "tag") if exact else (f"{key}Tag",)
+            names += ("version",) if prefix[0] else ()
             tag = next((piece for piece in map(_piece, (self.get(holder, name) for name in names))
                         if piece[0]), (None, None))
-        if tag[0] is None or "{{" in tag[0]:
+        pieces = [piece[0] for piece in (prefix, tag) if piece[0]]
+        if not pieces or any("{{" in piece for piece in pieces):
             return occurrence(node, self.path, KIND, {"key": key_path})
-        joined = _join(None, text, tag[0], None)
+        joined = _join(prefix[0], text, tag[0], None)
         where = scalar_location(self.path, node)
-        parts = {"repository": where, "tag": scalar_location(self.path, tag[1])}
+        parts = {"repository": where}
+        if prefix[0]:
+            parts["registry"] = scalar_location(self.path, prefix[1])
+        if tag[0]:
+            parts["tag"] = scalar_location(self.path, tag[1])
         return Occurrence(joined, joined, where, KIND, {"key": key_path}, parts=parts)
 
     def _nearest(self, ancestors: tuple, key: str) -> Piece:

@@ -35,6 +35,7 @@ from policylint.scanners._yaml_common import (
     clean_context,
     occurrence,
     piece_text,
+    scalar_location,
     scan_documents,
     string_value,
 )
@@ -211,7 +212,8 @@ def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Occur
                 values_nodes.add(id(values))
                 yield from scan_embedded_values(values, path, key_path, context)
         if custom:
-            found = _report(get(node, "image"), path, {**context, "container": _name(node, state)}, state)
+            found = _report(get(node, "image"), path, {**context, "container": _name(node, state)}, state,
+                            holder=node)
             if found is not None:
                 yield found
         pending: List[Tuple[Node, Context, bool, str]] = []
@@ -244,18 +246,42 @@ def _item_image(item: Node, role: str, path: str, context: Context, state: KubeS
     return None
 
 
+def _split_image(node: ScalarNode, text: str, holder: MappingNode, path: str, context: Dict[str, Optional[str]],
+                 state: KubeState) -> Optional[Occurrence]:
+    """NVIDIA's operators split an image three ways in their custom resources: `repository:
+    nvcr.io/nvidia`, `image: driver`, `version: 550.54.15`; the operator pulls them joined."""
+    repository = state.merged.get(holder, "repository")
+    prefix = piece_text(repository)
+    if not prefix or "{{" in prefix:
+        return None
+    tag_node = next((found for found in (state.merged.get(holder, key) for key in ("version", "tag"))
+                     if piece_text(found)), None)
+    tag = piece_text(tag_node) if ":" not in text and "@" not in text else None
+    joined = f"{prefix.rstrip('/')}/{text}" + (f":{tag}" if tag else "")
+    where = scalar_location(path, node)
+    parts = {"registry": scalar_location(path, repository), "repository": where}
+    if tag and tag_node is not None:
+        parts["tag"] = scalar_location(path, tag_node)
+    return Occurrence(joined, joined, where, KIND, clean_context(context), parts=parts)
+
+
 def _name(node: Node, state: KubeState) -> Optional[str]:
     return string_value(state.merged.get(node, "name"))
 
 
 def _report(
     node: Optional[Node], path: str, context: Dict[str, Optional[str]], state: KubeState,
-    kustomizable: bool = False,
+    kustomizable: bool = False, holder: Optional[MappingNode] = None,
 ) -> Optional[Occurrence]:
+    """The occurrence of an `image` value (`holder`: the custom resource mapping that holds it)."""
     text = string_value(node)
     if not isinstance(node, ScalarNode) or id(node) in state.reported or text is None or _placeholder(text):
         return None
     state.reported.add(id(node))
+    if holder is not None and "/" not in text:
+        split = _split_image(node, text, holder, path, context, state)
+        if split is not None:
+            return split
     if kustomizable and state.options is not None and state.options.kustomization is not None \
             and state.kustomized(text):
         return None

@@ -270,6 +270,30 @@ def test_image_string_joined_with_the_tag_beside_it() -> None:
     assert part_lines(found[0]) == {"repository": (2, 10), "tag": (3, 8)}
 
 
+def test_nvidia_repository_image_version_split() -> None:
+    """NVIDIA's charts: `repository` + `image` + `version` render `repository/image:version`."""
+    found = run(
+        """\
+        driver:
+          repository: nvcr.io/nvidia
+          image: driver
+          version: "550.54.15"
+        toolkit:
+          repository: nvcr.io/nvidia/k8s
+          image: container-toolkit
+        full:
+          repository: ignored.example.com
+          image: quay.io/acme/full:1
+        """
+    )
+    assert rows(found) == [
+        ("nvcr.io/nvidia/driver:550.54.15", "nvcr.io/nvidia/driver:550.54.15", 3, 10),
+        ("nvcr.io/nvidia/k8s/container-toolkit", "nvcr.io/nvidia/k8s/container-toolkit", 7, 10),
+        ("quay.io/acme/full:1", "quay.io/acme/full:1", 10, 10),
+    ]
+    assert part_lines(found[0]) == {"registry": (2, 15), "repository": (3, 10), "tag": (4, 13)}
+
+
 def test_anchors_are_reported_once() -> None:
     found = run(
         """\

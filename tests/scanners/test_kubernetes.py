@@ -266,6 +266,27 @@ def test_placeholders_filled_in_by_other_tools_are_not_references() -> None:
     ]
 
 
+def test_nvidia_cluster_policy_images_are_joined_as_the_operator_does() -> None:
+    found = run(
+        """\
+        apiVersion: nvidia.com/v1
+        kind: ClusterPolicy
+        metadata: {name: gpu-cluster-policy}
+        spec:
+          driver:
+            repository: nvcr.io/nvidia
+            image: driver
+            version: "550.54.15"
+          validator:
+            image: quay.io/acme/validator:v1
+        """
+    )
+    assert rows(found) == [
+        ("nvcr.io/nvidia/driver:550.54.15", "nvcr.io/nvidia/driver:550.54.15", 7, 12),
+        ("quay.io/acme/validator:v1", "quay.io/acme/validator:v1", 10, 12),
+    ]
+
+
 def test_cluster_api_machine_images_are_not_container_images() -> None:
     found = run(
         """\
