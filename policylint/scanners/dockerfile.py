@@ -53,6 +53,7 @@ _HEREDOC_COMMANDS = ("run", "copy", "add")
 _READ = frozenset({"from", "arg", "copy", "add", "onbuild"})  # instructions whose text is read (and RUN)
 _MAX_SUBSTITUTED = 4096  # characters variables may add to one word (a reference is at most ~600)
 _MAX_NAMES = 16  # unresolved names kept for one value
+_PLATFORM_MARK = "\x00"  # stands for a platform ARG's value when matching stage names
 
 
 class _Instr(NamedTuple):
@@ -455,7 +456,9 @@ class _Scanner:
             return
         start, end = tokens[0]
         resolved, unresolved = _shell_word(instr.text[start:end], self.escape, self.globals)
-        if unresolved or (resolved != "scratch" and resolved.lower() not in self.earlier):
+        if unresolved and self._platform_stage(instr.text[start:end], unresolved, self.stage_scope(), self.earlier):
+            pass  # `FROM binaries-$TARGETOS`: one of the stages, whichever platform is built
+        elif unresolved or (resolved != "scratch" and resolved.lower() not in self.earlier):
             text = instr.text
             if end - start > 2 and text[start] in "'\"" and text[end - 1] == text[start] \
                     and text.count(text[start], start, end) == 2:
@@ -463,6 +466,21 @@ class _Scanner:
             yield self._occurrence(instr, (start, end), resolved, unresolved, "FROM")
         if name:
             self.earlier.add(name.lower())
+
+    def stage_scope(self) -> Scope:
+        return self.globals if self.stage is None else self.stage
+
+    def _platform_stage(self, word: str, unresolved: Tuple[str, ...], scope: Scope, stages: set) -> bool:
+        """Whether `word`, unresolved only for BuildKit's automatic platform ARGs, names one of
+        `stages` whatever their values are (`binaries-$TARGETOS` with `binaries-linux`...)."""
+        if not stages or not set(unresolved) <= set(_PLATFORM_ARGS):
+            return False
+        marked = {**scope, **{name: (_PLATFORM_MARK, ()) for name in unresolved}}
+        pattern, still = _shell_word(word, self.escape, marked)
+        if still or _PLATFORM_MARK not in pattern:
+            return False
+        shape = re.compile("[^/:@]+".join(map(re.escape, pattern.lower().split(_PLATFORM_MARK))))
+        return any(shape.fullmatch(stage) for stage in stages)
 
     def _arg(self, instr: _Instr) -> Iterator[Result]:
         scope = self.globals if self.stage is None else self.stage
@@ -482,9 +500,11 @@ class _Scanner:
         """A `--from` / `from=` value, unless it names a stage."""
         if not flag.value or not flag.offsets:
             return
-        scope = self.globals if self.stage is None else self.stage
+        scope = self.stage_scope()
         resolved, unresolved = _shell_word(flag.value, self.escape, scope)
         if not unresolved and (resolved.lower() in self.stages or index_ok and _INDEX_RE.match(resolved)):
+            return
+        if unresolved and self._platform_stage(flag.value, unresolved, scope, self.stages):
             return
         span = (flag.offsets[0], flag.offsets[-1] + 1)
         yield self._occurrence(instr, span, resolved, unresolved, instruction)

@@ -167,6 +167,14 @@ CASES: List[Row] = [
      [("app-${TARGETARCH}:1", "app-:1", ("TARGETARCH",), 1, 6)]),
     ("automatic platform ARG given", "FROM app-${TARGETARCH}:1\n", {"TARGETARCH": "arm64"},
      [("app-${TARGETARCH}:1", "app-arm64:1", (), 1, 6)]),
+    ("stage per platform (docker/buildx)",
+     "FROM golang:1 AS bin-linux\nFROM golang:1 AS bin-darwin\nFROM bin-$TARGETOS AS bin\n"
+     "FROM alpine:3\nCOPY --from=bin-${TARGETOS} /a /b\nRUN --mount=from=bin-$TARGETOS,target=/x true\n", None,
+     [lit("golang:1", 1, 6), lit("golang:1", 2, 6), lit("alpine:3", 4, 6)]),
+    ("platform ARG that matches no stage", "FROM golang:1 AS bin-linux\nFROM bin-$TARGETOS-$TARGETARCH\n"
+     "COPY --from=tools-$TARGETOS /a /b\nARG BASE\nFROM bin-$BASE\n", None,
+     [lit("golang:1", 1, 6), ("bin-$TARGETOS-$TARGETARCH", "bin--", ("TARGETOS", "TARGETARCH"), 2, 6),
+      ("tools-$TARGETOS", "tools-", ("TARGETOS",), 3, 13), ("bin-$BASE", "bin-", ("BASE",), 5, 6)]),
     ("BuildKit suffix and prefix patterns", "ARG V=1.25.3-alpine\nFROM nginx:${V%%-*}\nFROM nginx:${V%.*}\n"
      "FROM nginx:${V#*.}\nFROM nginx:${V##*.}\n", None,
      [("nginx:${V%%-*}", "nginx:1.25.3", (), 2, 6), ("nginx:${V%.*}", "nginx:1.25", (), 3, 6),
