@@ -13,13 +13,13 @@ often name images outside a pod spec (`Prometheus.spec.image`, `SparkApplication
 `steps`, Zalando `sidecars`), so in them every `image:` string is a reference. Objects of the
 groups whose `image` fields are patterns, repository names or machine images, not references
 (Kyverno, Gatekeeper, Flux image automation, Kargo, Cluster API infrastructure providers), are
-not scanned at all. A value holding `{{` (Argo
-Workflows parameters, unrendered templates) or `$(` (Tekton parameters), or starting with
-`ko://` (an import path `ko` builds and replaces), is not a reference. A value holding `$VAR` or
-`${VAR}` is an envsubst template: the variable is reported as unresolved (`${VAR:-default}`
-takes the default), not the text as an invalid reference. In an OpenShift Template, `${NAME}`
-takes the default `value` of the template's parameter `NAME`. Helm values inside a Flux
-HelmRelease or an Argo CD Application are read by the Helm values walk (see HELM_VALUES).
+not scanned at all. A value holding `{{` (Argo Workflows parameters, unrendered templates) or
+`$(` (Tekton parameters), or starting with `ko://` (an import path `ko` builds and replaces), is
+not a reference. A value holding `$VAR` or `${VAR}` is an envsubst template: the variable is
+reported as unresolved (`${VAR:-default}` takes the default), not the text as an invalid
+reference. In an OpenShift Template, `${NAME}` takes the default `value` of the template's
+parameter `NAME`. Helm values inside a Flux HelmRelease or an Argo CD Application are read by
+the Helm values walk (see HELM_VALUES).
 """
 
 from __future__ import annotations
