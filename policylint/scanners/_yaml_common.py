@@ -225,6 +225,45 @@ def scalar_location(path: str, node: Node) -> Location:
     return Location(path, line, column)
 
 
+def joined_with_siblings(
+    node: ScalarNode,
+    holder: MappingNode,
+    get: Callable[[Optional[Node], str], Optional[Node]],
+    path: str,
+    kind: str,
+    context: Mapping[str, str],
+    tag_keys: Tuple[str, ...],
+    prefixed: bool = True,
+    prefix_needed: bool = False,
+) -> Optional[Occurrence]:
+    """An image string joined with what its mapping keeps beside it, or None if nothing is.
+
+    NVIDIA's operators write `repository: nvcr.io/nvidia`, `image: driver`, `version: 550.54`:
+    an image without `/` beside a `repository` is `repository/image` (when `prefixed`), and
+    then `version` is a tag too. An image without a tag or digest takes the first non-empty of
+    `tag_keys` (Helm charts' `image` + `tag`). `prefix_needed`: join only where a repository is."""
+    text = node.value
+    repository = get(holder, "repository") if prefixed and "/" not in text else None
+    prefix = piece_text(repository)
+    if prefix_needed and not prefix:
+        return None
+    tag_node = None
+    if "@" not in text and ":" not in text.rsplit("/", 1)[-1]:
+        keys = tag_keys + (("version",) if prefix else ())
+        tag_node = next((found for found in map(lambda key: get(holder, key), keys) if piece_text(found)), None)
+    tag = piece_text(tag_node)
+    if not (prefix or tag) or "{{" in f"{prefix}{tag}":
+        return None
+    joined = (f"{prefix.rstrip('/')}/{text}" if prefix else text) + (f":{tag}" if tag else "")
+    where = scalar_location(path, node)
+    parts = {"repository": where}
+    if prefix and repository is not None:
+        parts["registry"] = scalar_location(path, repository)
+    if tag and tag_node is not None:
+        parts["tag"] = scalar_location(path, tag_node)
+    return Occurrence(joined, joined, where, kind, dict(context), parts=parts)
+
+
 def occurrence(
     node: ScalarNode,
     path: str,

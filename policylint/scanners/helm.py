@@ -31,6 +31,7 @@ from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
 from policylint.model import Location, Occurrence, ScanError, ScanOptions
 from policylint.scanners._yaml_common import (
     Merged,
+    joined_with_siblings,
     occurrence,
     piece_text,
     raw_children,
@@ -210,7 +211,7 @@ class _Walk:
         exact = key.lower() == "image"
         hub = self._nearest(ancestors, "hub") if exact and "/" not in text else (None, None)
         if hub[0] is None or "{{" in hub[0]:
-            return self._with_sibling_tag(node, text, key, key_path, ancestors[-1])
+            return self._with_sibling_tag(node, key, key_path, ancestors[-1])
         tag: Piece = (None, None)
         if not _has_tag_or_digest(text):
             tag = self._nearest(ancestors, "tag")
@@ -226,30 +227,15 @@ class _Walk:
             parts["tag"] = scalar_location(self.path, tag[1])
         return Occurrence(joined, joined, where, KIND, {"key": key_path}, parts=parts)
 
-    def _with_sibling_tag(self, node: ScalarNode, text: str, key: str, key_path: str,
-                          holder: MappingNode) -> Optional[Occurrence]:
-        """The image string, joined with the tag its mapping keeps beside it (`image` with `tag`
-        or `imageTag`, `fooImage` with `fooImageTag`), as chart templates join them."""
-        tag: Piece = (None, None)
+    def _with_sibling_tag(self, node: ScalarNode, key: str, key_path: str, holder: MappingNode) -> Optional[Occurrence]:
+        """The image string, joined with what its mapping keeps beside it (`image` with `tag` or
+        `imageTag`, `fooImage` with `fooImageTag`, NVIDIA's `repository` + `version`), as chart
+        templates join them."""
         exact = key.lower() == "image"
-        # NVIDIA's operators: `repository: nvcr.io/nvidia`, `image: driver`, `version: 550.54`
-        prefix = _piece(self.get(holder, "repository")) if exact and "/" not in text else (None, None)
-        if not _has_tag_or_digest(text):
-            names = (f"{key}Tag", "tag") if exact else (f"{key}Tag",)
-            names += ("version",) if prefix[0] else ()
-            tag = next((piece for piece in map(_piece, (self.get(holder, name) for name in names))
-                        if piece[0]), (None, None))
-        pieces = [piece[0] for piece in (prefix, tag) if piece[0]]
-        if not pieces or any("{{" in piece for piece in pieces):
-            return occurrence(node, self.path, KIND, {"key": key_path})
-        joined = _join(prefix[0], text, tag[0], None)
-        where = scalar_location(self.path, node)
-        parts = {"repository": where}
-        if prefix[0]:
-            parts["registry"] = scalar_location(self.path, prefix[1])
-        if tag[0]:
-            parts["tag"] = scalar_location(self.path, tag[1])
-        return Occurrence(joined, joined, where, KIND, {"key": key_path}, parts=parts)
+        tag_keys = (f"{key}Tag", "tag") if exact else (f"{key}Tag",)
+        context = {"key": key_path}
+        joined = joined_with_siblings(node, holder, self.get, self.path, KIND, context, tag_keys, prefixed=exact)
+        return joined if joined is not None else occurrence(node, self.path, KIND, context)
 
     def _nearest(self, ancestors: tuple, key: str) -> Piece:
         """The nearest non-empty `key` (or `global.key`) from the innermost mapping outwards."""

@@ -33,9 +33,9 @@ from policylint.scanners._yaml_common import (
     MERGE_TAG,
     Merged,
     clean_context,
+    joined_with_siblings,
     occurrence,
     piece_text,
-    scalar_location,
     scan_documents,
     string_value,
 )
@@ -246,25 +246,6 @@ def _item_image(item: Node, role: str, path: str, context: Context, state: KubeS
     return None
 
 
-def _split_image(node: ScalarNode, text: str, holder: MappingNode, path: str, context: Dict[str, Optional[str]],
-                 state: KubeState) -> Optional[Occurrence]:
-    """NVIDIA's operators split an image three ways in their custom resources: `repository:
-    nvcr.io/nvidia`, `image: driver`, `version: 550.54.15`; the operator pulls them joined."""
-    repository = state.merged.get(holder, "repository")
-    prefix = piece_text(repository)
-    if not prefix or "{{" in prefix:
-        return None
-    tag_node = next((found for found in (state.merged.get(holder, key) for key in ("version", "tag"))
-                     if piece_text(found)), None)
-    tag = piece_text(tag_node) if ":" not in text and "@" not in text else None
-    joined = f"{prefix.rstrip('/')}/{text}" + (f":{tag}" if tag else "")
-    where = scalar_location(path, node)
-    parts = {"registry": scalar_location(path, repository), "repository": where}
-    if tag and tag_node is not None:
-        parts["tag"] = scalar_location(path, tag_node)
-    return Occurrence(joined, joined, where, KIND, clean_context(context), parts=parts)
-
-
 def _name(node: Node, state: KubeState) -> Optional[str]:
     return string_value(state.merged.get(node, "name"))
 
@@ -278,8 +259,9 @@ def _report(
     if not isinstance(node, ScalarNode) or id(node) in state.reported or text is None or _placeholder(text):
         return None
     state.reported.add(id(node))
-    if holder is not None and "/" not in text:
-        split = _split_image(node, text, holder, path, context, state)
+    if holder is not None and "/" not in text:  # NVIDIA's `repository` + `image` + `version`
+        split = joined_with_siblings(node, holder, state.merged.get, path, KIND, clean_context(context), ("tag",),
+                                     prefix_needed=True)
         if split is not None:
             return split
     if kustomizable and state.options is not None and state.options.kustomization is not None \
