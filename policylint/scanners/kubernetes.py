@@ -24,8 +24,9 @@ the Helm values walk (see HELM_VALUES).
 
 from __future__ import annotations
 
+import functools
 import os
-from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
+from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
 
 from policylint.model import Occurrence, ScanError, ScanOptions
 from policylint.scanners import kustomize
@@ -103,7 +104,7 @@ class KubeState:
         self.parameters: Dict[str, str] = {}
         self.path = path
         self.options = options
-        self._kustomized: Optional[Set[str]] = None
+        self._kustomized: Optional[FrozenSet[str]] = None
         self.reported: Set[int] = set()
         self.merged = Merged()
         self.text = text
@@ -301,19 +302,29 @@ def _helm_values(node: MappingNode, merged: Merged) -> List[Tuple[MappingNode, s
     return found
 
 
-def _kustomized_names(options: Optional[ScanOptions], file_name: str) -> Set[str]:
+def _kustomized_names(options: Optional[ScanOptions], file_name: str) -> FrozenSet[str]:
     """The image names whose reference the kustomization in the file's folder decides, if it
     lists the file."""
     if options is None or options.kustomization is None:
-        return set()
+        return frozenset()
     try:
         text = options.read_sibling(options.kustomization)
-        documents = compose_all(text) if text else []
-    except (OSError, UnicodeError, ValueError, YamlError):
-        return set()
-    if not documents or file_name not in kustomize.resources(documents[0]):
-        return set()
-    return kustomize.retagged_images(documents[0])
+    except (OSError, UnicodeError, ValueError):
+        return frozenset()
+    resources, retagged = _kustomization_facts(text) if text else (frozenset(), frozenset())
+    return retagged if file_name in resources else frozenset()
+
+
+@functools.lru_cache(maxsize=64)  # every manifest of a kustomize folder asks about the same text
+def _kustomization_facts(text: str) -> Tuple[FrozenSet[str], FrozenSet[str]]:
+    """(resources listed, image names retagged) of a kustomization's text."""
+    try:
+        documents = compose_all(text)
+    except (ValueError, YamlError):
+        return frozenset(), frozenset()
+    if not documents:
+        return frozenset(), frozenset()
+    return frozenset(kustomize.resources(documents[0])), frozenset(kustomize.retagged_images(documents[0]))
 
 
 def _template_parameters(document: Node, merged: Merged) -> Dict[str, str]:
