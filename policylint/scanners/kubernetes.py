@@ -315,7 +315,7 @@ def _kustomized_names(options: Optional[ScanOptions], file_name: str) -> FrozenS
     return retagged if file_name in resources else frozenset()
 
 
-@functools.lru_cache(maxsize=64)  # every manifest of a kustomize folder asks about the same text
+@functools.lru_cache(maxsize=8)  # the manifests of a folder come one after another; <= 8 MiB kept
 def _kustomization_facts(text: str) -> Tuple[FrozenSet[str], FrozenSet[str]]:
     """(resources listed, image names retagged) of a kustomization's text."""
     try:
