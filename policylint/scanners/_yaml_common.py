@@ -225,6 +225,11 @@ def scalar_location(path: str, node: Node) -> Location:
     return Location(path, line, column)
 
 
+def has_tag_or_digest(reference: str) -> bool:
+    """Whether an image text carries a tag (a `:` after its last `/`) or a digest."""
+    return "@" in reference or ":" in reference.rsplit("/", 1)[-1]
+
+
 def joined_with_siblings(
     node: ScalarNode,
     holder: MappingNode,
@@ -248,7 +253,7 @@ def joined_with_siblings(
     if prefix_needed and not prefix:
         return None
     tag_node = None
-    if "@" not in text and ":" not in text.rsplit("/", 1)[-1]:
+    if not has_tag_or_digest(text):
         keys = tag_keys + (("version",) if prefix else ())
         tag_node = next((found for found in map(lambda key: get(holder, key), keys) if piece_text(found)), None)
     tag = piece_text(tag_node)

@@ -31,6 +31,7 @@ from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
 from policylint.model import Location, Occurrence, ScanError, ScanOptions
 from policylint.scanners._yaml_common import (
     Merged,
+    has_tag_or_digest,
     joined_with_siblings,
     occurrence,
     piece_text,
@@ -180,7 +181,7 @@ class _Walk:
         if not registry[0] and not _has_registry(repository[0]):
             used_registry = self.global_registry
         used_tag = tag
-        if not tag[0] and not _has_tag_or_digest(repository[0]):
+        if not tag[0] and not has_tag_or_digest(repository[0]):
             used_tag = self.global_tag if self.global_tag[0] else (self.chart.app_version, tag[1])
         # mappings that merge the same pieces in (`<<: *image`) give one reference, reported once
         deciding = tuple(id(piece[1]) for piece in (repository, used_registry, used_tag, digest))
@@ -213,7 +214,7 @@ class _Walk:
         if hub[0] is None or "{{" in hub[0]:
             return self._with_sibling_tag(node, key, key_path, ancestors[-1])
         tag: Piece = (None, None)
-        if not _has_tag_or_digest(text):
+        if not has_tag_or_digest(text):
             tag = self._nearest(ancestors, "tag")
             variant = self._nearest(ancestors, "variant")[0]
             if tag[0] is not None and variant:
@@ -268,10 +269,6 @@ def _has_registry(repository: str) -> bool:
     """Whether the first component is a registry host (as in the reference grammar)."""
     first, slash, _ = repository.partition("/")
     return bool(slash) and ("." in first or ":" in first or first == "localhost")
-
-
-def _has_tag_or_digest(repository: str) -> bool:
-    return "@" in repository or ":" in repository.rsplit("/", 1)[-1]
 
 
 def _join(registry: Optional[str], repository: str, tag: Optional[str], digest: Optional[str]) -> str:
