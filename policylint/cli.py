@@ -10,7 +10,7 @@ import argparse
 import errno
 import os
 import sys
-from typing import List, NoReturn, Optional, Sequence
+from typing import Callable, Dict, List, NoReturn, Optional, Sequence, Tuple
 
 from policylint import __version__
 
@@ -22,8 +22,41 @@ FAIL_ON = ("error", "warning", "note", "never")
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so main() decides the exit code and message."""
 
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message}")
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, measuring the terminal once per run rather than once per argument
+    (argparse makes a formatter for every add_argument; each asked shutil for the size)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: Optional[int] = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, _help_width() if width is None else width)
+
+
+_terminal_columns: Optional[int] = None
+
+
+def _help_width() -> int:
+    """The width argparse gives help: shutil.get_terminal_size().columns - 2, computed once."""
+    global _terminal_columns
+    if _terminal_columns is None:
+        try:
+            columns = int(os.environ.get("COLUMNS", "0"))
+        except ValueError:
+            columns = 0
+        if columns <= 0:
+            try:
+                columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+            except (AttributeError, ValueError, OSError):
+                columns = 0
+        _terminal_columns = columns or 80
+    return _terminal_columns - 2
 
 
 class UsageError(Exception):
@@ -55,13 +88,7 @@ def _add_selection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", help="list skipped paths; show tracebacks")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="policylint",
-                     description="Check every container image reference in a repository against a YAML policy.")
-    parser.add_argument("--version", action="version", version=f"policylint {__version__}")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-
-    check = sub.add_parser("check", help="check image references against the policy (the default command)")
+def _check_arguments(check: argparse.ArgumentParser) -> None:
     _add_selection_options(check)
     check.add_argument("-f", "--format", choices=FORMATS, default="text", help="output format (default: text)")
     check.add_argument("--fail-on", choices=FAIL_ON, default="error",
@@ -74,28 +101,58 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--summary-file", metavar="FILE",
                        help="also append a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)")
 
-    images = sub.add_parser("images", help="list every image reference found, normalized, with its location")
+
+def _images_arguments(images: argparse.ArgumentParser) -> None:
     _add_selection_options(images)
     images.add_argument("-f", "--format", choices=("text", "json"), default="text")
 
-    rules = sub.add_parser("rules", help="list the rules, or explain one")
+
+def _rules_arguments(rules: argparse.ArgumentParser) -> None:
     rules.add_argument("rule", nargs="?", metavar="ID")
     rules.add_argument("-f", "--format", choices=("text", "json"), default="text")
 
-    explain = sub.add_parser("explain", help="how one reference parses and normalizes, and what the policy says")
+
+def _explain_arguments(explain: argparse.ArgumentParser) -> None:
     explain.add_argument("reference", metavar="REF")
     explain.add_argument("-p", "--policy", metavar="FILE")
     explain.add_argument("--env", metavar="NAME")
     explain.add_argument("--debug", action="store_true")
 
-    init = sub.add_parser("init", help="write a starter .policylint.yaml from the references the repository uses")
+
+def _init_arguments(init: argparse.ArgumentParser) -> None:
     init.add_argument("paths", nargs="*", metavar="PATH")
     init.add_argument("-o", "--output", metavar="FILE", default=".policylint.yaml")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     init.add_argument("--debug", action="store_true")
-    fix = sub.add_parser("fix", help="rewrite references to their canonical form in place (safe fixes only)")
+
+
+def _fix_arguments(fix: argparse.ArgumentParser) -> None:
     _add_selection_options(fix)
     fix.add_argument("--diff", action="store_true", help="only show what would change")
+
+
+# Each command: its one-line help and what adds its arguments, in the order --help lists them.
+_COMMAND_PARSERS: Dict[str, Tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "check": ("check image references against the policy (the default command)", _check_arguments),
+    "images": ("list every image reference found, normalized, with its location", _images_arguments),
+    "rules": ("list the rules, or explain one", _rules_arguments),
+    "explain": ("how one reference parses and normalizes, and what the policy says", _explain_arguments),
+    "init": ("write a starter .policylint.yaml from the references the repository uses", _init_arguments),
+    "fix": ("rewrite references to their canonical form in place (safe fixes only)", _fix_arguments),
+}
+
+
+def build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
+    """The command line parser; with `command`, one that knows only that command, for a
+    command line that starts with it (adding arguments is most of argparse's cost in a
+    one-file check, and the other commands' would go unused)."""
+    parser = _Parser(prog="policylint",
+                     description="Check every container image reference in a repository against a YAML policy.")
+    parser.add_argument("--version", action="version", version=f"policylint {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    for name, (summary, add_arguments) in _COMMAND_PARSERS.items():
+        if command is None or name == command:
+            add_arguments(sub.add_parser(name, help=summary))
     return parser
 
 
@@ -123,7 +180,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list
     try:
-        args = build_parser().parse_args(_normalize_argv(args_list))
+        normalized = _normalize_argv(args_list)
+        command = normalized[0] if normalized and normalized[0] in _COMMAND_PARSERS else None
+        args = build_parser(command).parse_args(normalized)
         return _dispatch(args)
     except UsageError as error:
         print(_printable(str(error)), file=sys.stderr)

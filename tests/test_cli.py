@@ -354,3 +354,45 @@ def test_helm_templates_are_skipped_and_counted_not_parse_errors(repo, capsys):
     err = capsys.readouterr().err
     assert "skipped chart/templates/deployment.yaml: an unrendered template" in err
     assert "2 files scanned, 1 skipped (of 3 candidates), 1 reference checked; 0 errors" in err
+
+
+COMMAND_LINES = [
+    ["check", "-q", "-j1", "--format=json", "--pol", "p.yaml", "a", "b"],
+    ["check", "--build-arg", "A=1", "--build-arg", "B=2", "--exclude", "x/**", "--fail-on", "warning", "."],
+    ["images", "-f", "json", "--env", "prod", "-"],
+    ["rules", "tag-required", "--format", "json"],
+    ["explain", "nginx", "-p", "p.yaml", "--debug"],
+    ["init", "src", "-o", "out.yaml", "--force"],
+    ["fix", "--diff", "--no-gitignore", "deploy"],
+]
+
+
+@pytest.mark.parametrize("argv", COMMAND_LINES, ids=lambda argv: argv[0])
+def test_a_parser_built_for_one_command_parses_and_helps_as_the_whole_one(argv, monkeypatch):
+    from policylint.cli import build_parser
+
+    monkeypatch.setenv("COLUMNS", "100")
+    whole, one = build_parser(), build_parser(argv[0])
+    assert vars(one.parse_args(argv)) == vars(whole.parse_args(argv))
+    help_texts = []
+    for parser in (whole, one):
+        out = io.StringIO()
+        with pytest.raises(SystemExit):
+            sys.stdout, saved = out, sys.stdout
+            try:
+                parser.parse_args([argv[0], "--help"])
+            finally:
+                sys.stdout = saved
+        help_texts.append(out.getvalue())
+    assert help_texts[0] == help_texts[1] and f"usage: policylint {argv[0]}" in help_texts[0]
+
+
+def test_help_is_as_wide_as_argparse_would_make_it(monkeypatch):
+    import argparse
+
+    from policylint import cli
+
+    for columns in ("60", "150", "junk", "-3"):
+        monkeypatch.setenv("COLUMNS", columns)
+        monkeypatch.setattr(cli, "_terminal_columns", None)
+        assert cli._help_width() == argparse.HelpFormatter("x")._width
