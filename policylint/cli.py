@@ -10,9 +10,12 @@ import argparse
 import errno
 import os
 import sys
-from typing import Callable, Dict, List, NoReturn, Optional, Sequence, Tuple
 
 from policylint import __version__
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Dict, List, NoReturn, Optional, Sequence, Tuple
 
 COMMANDS = ("check", "images", "rules", "explain", "init", "fix")
 FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")

@@ -17,10 +17,15 @@ from __future__ import annotations
 import os
 import re
 import stat
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Pattern, Sequence, Set, Tuple
 
 from policylint.errors import PolicylintError
 from policylint.model import Skipped, SourceFile
+from policylint.records import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, List, Optional, Pattern, Sequence, Set, Tuple
+    _Chain = Tuple[Tuple[str, Any], ...]
 
 NOT_A_KIND = "not a file kind policylint reads"
 NOT_REGULAR = "not a regular file"
@@ -30,7 +35,6 @@ _MAX_GITIGNORE = 1 << 20
 _STAR_RUN_RE = re.compile(r"(?<!\\)\*+")  # not an escaped `\*`
 
 # (folder the patterns are relative to, its compiled _IgnoreFile); deeper entries come later and win.
-_Chain = Tuple[Tuple[str, Any], ...]
 
 
 class Discovery(NamedTuple):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
-from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from policylint import rules as rule_catalog
 from policylint import scanners, waivers
@@ -33,6 +32,10 @@ from policylint.model import (
 )
 from policylint.policy import Environment, Policy
 from policylint.resolve import environment_for, policy_relative_path, resolve
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 _SIBLING_MAX_BYTES = 1024 * 1024

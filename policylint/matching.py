@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import re
 from fnmatch import fnmatchcase
-from typing import Iterable, NamedTuple, Optional, Pattern
 
+from policylint.records import NamedTuple
 from policylint.reference import normalize_repository_pattern
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Optional, Pattern
 
 _STAR_RUN_RE = re.compile(r"\*+")
 

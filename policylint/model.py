@@ -6,14 +6,20 @@ discover -> SourceFile -> scan -> Occurrence | ScanError -> resolve -> Subject -
 
 from __future__ import annotations
 
+import collections.abc
 import enum
-from typing import Any, Callable, Iterator, List, Mapping, NamedTuple, Optional, Tuple
+
+from policylint.records import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterator, List, Mapping, Optional, Tuple
 
 # Records are NamedTuples: immutable, compared and hashed by value, and about ten times cheaper
 # to define than frozen dataclasses (which cost a one-file run a quarter of its start-up).
 
 
-class _EmptyMapping(Mapping[str, Any]):
+class _EmptyMapping(collections.abc.Mapping):
     """The shared default for mapping fields: immutable, so no record can change another's."""
 
     __slots__ = ()

@@ -18,10 +18,14 @@ import os
 import pickle
 import struct
 import tempfile
-from typing import IO, Callable, Dict, Iterator, List, Sequence, Tuple, TypeVar
 
-Batch = TypeVar("Batch")
-Result = TypeVar("Result")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO, Callable, Dict, Iterator, List, Sequence, Tuple, TypeVar
+
+    Batch = TypeVar("Batch")
+    Result = TypeVar("Result")
+
 
 _TASK = struct.Struct("<I")
 # Every batch number is in the pipe before the first worker starts, so they must all fit in

@@ -10,7 +10,6 @@ import datetime
 import json
 import os
 import re
-from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Pattern, Tuple
 
 from policylint.errors import PolicylintError
 from policylint.matching import (
@@ -21,6 +20,11 @@ from policylint.matching import (
     glob_error,
 )
 from policylint.model import EMPTY_MAPPING, Location
+from policylint.records import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, Mapping, Optional, Pattern, Tuple
 
 POLICY_NAMES = (".policylint.yaml", ".policylint.yml")
 # A policy is a page of settings; these bound what a hostile one can cost (a YAML alias bomb

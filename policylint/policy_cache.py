@@ -22,9 +22,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any, Dict, Optional, Tuple
 
 from policylint import __version__
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Optional, Tuple
+    Positions = Dict[Tuple[Any, ...], Tuple[int, int, int, int]]
 
 try:  # the bare SHA-256 module: hashlib would load OpenSSL, 5% of a one-file run
     from _sha2 import sha256  # CPython 3.12+
@@ -39,7 +43,6 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _MAX_ENTRY_BYTES = 4 * 1024 * 1024
 _MAX_ENTRIES = 64  # the oldest go when a new one is written: every upgrade or edit orphans some
 
-Positions = Dict[Tuple[Any, ...], Tuple[int, int, int, int]]
 
 
 def cache_dir() -> Optional[str]:

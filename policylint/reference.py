@@ -8,7 +8,12 @@ non-ASCII digit never passes.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, Optional, Union
+
+from policylint.records import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional, Union
 
 DEFAULT_DOMAIN = "docker.io"
 LEGACY_DEFAULT_DOMAIN = "index.docker.io"

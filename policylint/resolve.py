@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Optional
 
 from policylint.model import Occurrence, Subject
 from policylint.policy import Environment, Policy
 from policylint.reference import InvalidReference, parse
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 
 def policy_relative_path(policy: Policy, abspath: Optional[str], display: str) -> Optional[str]:

@@ -13,9 +13,14 @@ expansion itself never fails (a form it cannot read is kept as written).
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
+from policylint.records import NamedTuple
 
-Lookup = Callable[[str], Optional[str]]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Dict, List, Optional, Tuple
+
+    Lookup = Callable[[str], Optional[str]]
+
 
 _NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _NAME_CHARS = _NAME_START | frozenset("0123456789")

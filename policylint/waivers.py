@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from policylint.model import Finding, Location
 from policylint.policy import Policy, PolicyException
+from policylint.records import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Iterable, List, Optional, Tuple
 
 _WAIVER_RE = re.compile(
     r"#\s*policylint:\s*ignore\s*=\s*(?P<rules>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)"

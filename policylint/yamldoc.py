@@ -10,10 +10,13 @@ from __future__ import annotations
 import operator
 import re
 from itertools import accumulate
-from typing import Dict, Iterator, List, Optional, Tuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Iterator, List, Optional, Tuple
 
 try:  # libyaml; the pure-Python loader is only a fallback for odd installs
     from yaml import CSafeLoader as _BaseLoader

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Optional, TextIO
 
 from policylint import engine
 from policylint.commands import common
 from policylint.model import RunResult, Severity
 from policylint.report import ReportOptions, write
 from policylint.report.safe_text import printable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional, TextIO
 
 
 def _use_color(args: argparse.Namespace, out: TextIO) -> bool:

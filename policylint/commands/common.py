@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Dict, List, NamedTuple, Optional
 
 from policylint.errors import PolicylintError
 from policylint.model import Skipped, SourceFile
 from policylint.policy import Policy, default_policy, find_policy, load_policy
+from policylint.records import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional
 
 
 class Selection(NamedTuple):

@@ -14,7 +14,6 @@ import argparse
 import contextlib
 import os
 import sys
-from typing import Dict, List, Optional, Tuple
 
 from policylint import engine
 from policylint.commands import common
@@ -22,7 +21,11 @@ from policylint.model import Occurrence, Subject
 from policylint.policy import Policy
 from policylint.report.safe_text import printable
 
-Edit = Tuple[int, int, int, str, str]  # line, start column, end column, old text, new text
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Tuple
+
+    Edit = Tuple[int, int, int, str, str]  # line, start column, end column, old text, new text
 
 
 def canonical(subject: Subject, policy: Policy) -> Optional[str]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any, Dict, List
 
 from policylint import engine
 from policylint.commands import common
 from policylint.commands.check import plural
 from policylint.report.safe_text import printable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List
 
 
 def collect(args: argparse.Namespace) -> tuple[List[Dict[str, Any]], engine.RunResult]:

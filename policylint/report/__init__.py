@@ -6,9 +6,13 @@ Every module exposes `write(result: RunResult, out: TextIO, options: ReportOptio
 from __future__ import annotations
 
 import importlib
-from typing import Iterable, NamedTuple, Optional, TextIO
 
 from policylint.model import RunResult
+from policylint.records import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Optional, TextIO
 
 REPORTERS = {
     "text": "policylint.report.text",

@@ -9,10 +9,13 @@ become U+FFFD, since the runner reads UTF-8.
 from __future__ import annotations
 
 import re
-from typing import List, TextIO, Tuple
 
 from policylint.model import Finding, RunResult
 from policylint.report import ReportOptions, write_lines
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, TextIO, Tuple
 
 COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 

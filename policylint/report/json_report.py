@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, TextIO
 
 from policylint import __version__
 from policylint.model import Finding, RunResult
 from policylint.report import ReportOptions
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, TextIO
 
 FORMAT_VERSION = 1
 

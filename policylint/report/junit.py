@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from typing import Dict, List, Optional, TextIO
 
 from policylint.model import Finding, RunResult, Severity
 from policylint.report import ReportOptions
 from policylint.report.safe_text import printable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, TextIO
 
 SUITE_NAME = "policylint"
 

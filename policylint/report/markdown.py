@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Dict, List, Optional, TextIO, Tuple
 from urllib.parse import quote
 
 from policylint.model import Finding, RunResult, Severity
 from policylint.report import ReportOptions
 from policylint.report.safe_text import printable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, TextIO, Tuple
 
 MAX_FINDINGS = 50
 NO_ENVIRONMENT = "(none)"

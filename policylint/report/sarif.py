@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, TextIO
 from urllib.parse import quote
 
 from policylint import __version__
@@ -20,6 +19,10 @@ from policylint.baseline import fingerprint
 from policylint.model import Finding, RunResult
 from policylint.report import ReportOptions
 from policylint.rules import RULES, Rule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, TextIO
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/policylint/policylint"

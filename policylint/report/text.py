@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TextIO
-
 from policylint.model import Finding, RunResult
 from policylint.report import ReportOptions, write_lines
 from policylint.report.safe_text import printable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
 _RESET = "\033[0m"

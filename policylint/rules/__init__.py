@@ -13,9 +13,9 @@ answer for every other place that names the same image.
 from __future__ import annotations
 
 from types import ModuleType
-from typing import Callable, Dict, Iterator, NamedTuple, Optional
 
 from policylint.model import Severity, Subject, Violation
+from policylint.records import NamedTuple
 from policylint.rules import (
     digest_missing,
     exception_expired,
@@ -29,6 +29,10 @@ from policylint.rules import (
     tag_pattern_mismatch,
     unresolved_variable,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Dict, Iterator, Optional
 
 _MODULES = (
     invalid_reference,

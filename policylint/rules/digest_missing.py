@@ -16,9 +16,11 @@ need reproducible, verifiable deploys pin digests.
 
 from __future__ import annotations
 
-from typing import Iterator
-
 from policylint.model import Severity, Subject, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 ID = "digest-missing"
 SUMMARY = "a digest is required and absent"

@@ -17,9 +17,11 @@ a digest of the wrong length, a stray space.
 
 from __future__ import annotations
 
-from typing import Iterator
-
 from policylint.model import Severity, Subject, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 ID = "invalid-reference"
 SUMMARY = "the text is not a valid image reference"

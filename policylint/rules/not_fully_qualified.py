@@ -16,9 +16,11 @@ accident.
 
 from __future__ import annotations
 
-from typing import Iterator
-
 from policylint.model import Severity, Subject, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 ID = "not-fully-qualified"
 SUMMARY = "the registry or library/ is implicit while fully_qualified is on"

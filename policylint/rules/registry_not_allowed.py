@@ -20,10 +20,12 @@ nobody reviews what they contain.
 
 from __future__ import annotations
 
-from typing import Iterator
-
 from policylint.matching import any_repository_match
 from policylint.model import Severity, Subject, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 ID = "registry-not-allowed"
 SUMMARY = "the image's registry or repository is not allowed by the policy"

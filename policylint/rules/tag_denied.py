@@ -15,10 +15,12 @@ changes without any change in the repository, so a rollback or a rebuild is not 
 
 from __future__ import annotations
 
-from typing import Iterator
-
 from policylint.matching import tag_matches_glob
 from policylint.model import Severity, Subject, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 ID = "tag-denied"
 SUMMARY = "the tag matches a tags.deny pattern"

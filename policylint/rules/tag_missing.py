@@ -16,9 +16,11 @@ and two machines building the same commit get different images.
 
 from __future__ import annotations
 
-from typing import Iterator
-
 from policylint.model import Severity, Subject, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 ID = "tag-missing"
 SUMMARY = "no tag and no digest, so the reference means :latest"

@@ -18,9 +18,11 @@ a beta manifest that deploys a release tag tests the wrong thing.
 
 from __future__ import annotations
 
-from typing import Iterator
-
 from policylint.model import Severity, Subject, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 ID = "tag-pattern-mismatch"
 SUMMARY = "the tag does not match the environment's tags.pattern"

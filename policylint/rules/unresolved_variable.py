@@ -18,9 +18,11 @@ the variable empty, Docker builds or pulls something else than intended (or fail
 
 from __future__ import annotations
 
-from typing import Iterator
-
 from policylint.model import Severity, Subject, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
 
 ID = "unresolved-variable"
 SUMMARY = "a variable in the reference has no value"

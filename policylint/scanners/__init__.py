@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
-from typing import Dict, Iterator, Union
 
 from policylint.model import Occurrence, ScanError, ScanOptions
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Iterator, Union
 
 # kind chosen by discovery -> module that scans it. "yaml" is any other YAML file, whose
 # documents are recognised by content (Kubernetes objects, compose files).

@@ -8,7 +8,6 @@ reached through several aliases appear once, at the line where its text is.
 from __future__ import annotations
 
 import re
-from typing import Callable, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
 
 from policylint.model import Location, NotScanned, Occurrence, ScanError
 from policylint.yamldoc import (
@@ -23,6 +22,10 @@ from policylint.yamldoc import (
     own_value,
     value_position,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
 
 STR_TAG = "tag:yaml.org,2002:str"
 NULL_TAG = "tag:yaml.org,2002:null"

@@ -10,8 +10,6 @@ a reference reached through several aliases is reported once, at the line of its
 
 from __future__ import annotations
 
-from typing import Dict, Iterator, List, Mapping, Optional, Set, Union
-
 from policylint.model import Location, Occurrence, ScanError, ScanOptions
 from policylint.scanners._yaml_common import (
     NULL_TAG,
@@ -25,10 +23,14 @@ from policylint.scanners._yaml_common import (
 from policylint.variables import expand
 from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, get, mapping_items
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Iterator, List, Mapping, Optional, Set, Union
+    Lookup = Dict[str, str]
+
 KIND = "compose"
 DOCKER_IMAGE = "docker-image://"
 
-Lookup = Dict[str, str]
 
 
 def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:

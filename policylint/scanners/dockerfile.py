@@ -30,14 +30,19 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from typing import Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 from policylint.model import Location, Occurrence, ScanError, ScanOptions
+from policylint.records import NamedTuple
 from policylint.variables import expand
 
-Result = Union[Occurrence, ScanError]
-Var = Tuple[Optional[str], Tuple[str, ...]]  # value (None: no value) and the unresolved names behind it
-Scope = Dict[str, Var]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
+
+    Result = Union[Occurrence, ScanError]
+    Var = Tuple[Optional[str], Tuple[str, ...]]  # value (None: no value) and the unresolved names behind it
+    Scope = Dict[str, Var]
+
 
 # Go's unicode.IsSpace; Python's str.isspace() also takes \x1c-\x1f, which Go does not.
 _SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))

@@ -26,8 +26,6 @@
 
 from __future__ import annotations
 
-from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
-
 from policylint.model import Location, Occurrence, ScanError, ScanOptions
 from policylint.scanners._yaml_common import (
     Merged,
@@ -42,11 +40,15 @@ from policylint.scanners._yaml_common import (
 )
 from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, YamlError, compose_all, get
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
+    Piece = Tuple[Optional[str], Optional[Node]]  # (text, node that says it)
+    _Entry = Tuple[Node, str, Tuple[MappingNode, ...]]
+
 KIND = "helm"
 REPOSITORY_KEYS = ("repository", "repo", "name")
 DIGEST_KEYS = ("digest", "sha")
-Piece = Tuple[Optional[str], Optional[Node]]  # (text, node that says it)
-_Entry = Tuple[Node, str, Tuple[MappingNode, ...]]
 
 
 def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:

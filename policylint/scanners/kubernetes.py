@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
 
 from policylint.model import Occurrence, ScanError, ScanOptions
 from policylint.scanners import kustomize
@@ -43,6 +42,11 @@ from policylint.scanners._yaml_common import (
 from policylint.scanners.helm import scan_embedded_values
 from policylint.variables import expand
 from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, YamlError, compose_all
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
+    Context = Dict[str, str]
 
 KIND = "kubernetes"
 CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers"})
@@ -71,7 +75,6 @@ NOT_REFERENCE_GROUPS = ("kyverno.io", "gatekeeper.sh", "image.toolkit.fluxcd.io"
 PLACEHOLDERS = ("{{", "$(")
 KO_PREFIX = "ko://"
 
-Context = Dict[str, str]
 
 
 # The text pre-filter: every reference in a manifest is the value of an `image` key (a

@@ -9,11 +9,13 @@ point at the keys that decide the repository, tag and digest.
 
 from __future__ import annotations
 
-from typing import Dict, Iterator, Set, Union
-
 from policylint.model import Location, Occurrence, ScanError, ScanOptions
 from policylint.scanners._yaml_common import piece_text, scalar_location, scan_documents
 from policylint.yamldoc import MappingNode, Node, SequenceNode, get
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Iterator, Set, Union
 
 KIND = "kustomize"
 

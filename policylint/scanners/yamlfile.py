@@ -12,13 +12,16 @@ is counted as skipped, with the advice to check the rendered output, not as a pa
 from __future__ import annotations
 
 import re
-from typing import Iterator, Union
 
 from policylint.model import Occurrence, ScanError, ScanOptions
 from policylint.scanners import compose as compose_scanner
 from policylint.scanners import helm, kubernetes
 from policylint.scanners._yaml_common import scan_documents
 from policylint.yamldoc import Node
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator, Union
 
 _VALUES_NAME_RE = re.compile(r"(?:\A|/)values[^/]*\.ya?ml\Z", re.IGNORECASE)
 

@@ -1,0 +1,43 @@
+"""What a one-file check (the pre-commit case) loads: only what it needs, so it starts fast."""
+
+import os
+import subprocess
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Modules a Dockerfile check with a cached policy has no use for. typing is for type checkers
+# only (policylint.records); YAML and jsonschema are for YAML files and new policies; shutil came
+# with argparse's per-argument terminal size.
+NOT_NEEDED = ("typing", "yaml", "jsonschema", "shutil", "dataclasses", "pickle", "tempfile", "importlib.metadata")
+
+CHECK = """
+import sys
+sys.path.insert(0, {repo!r})
+from policylint.cli import main
+code = main(["Dockerfile"])
+loaded = [name for name in {names!r} if name in sys.modules]
+print("exit", code, "loaded", loaded)
+"""
+
+
+def test_a_one_file_check_loads_no_module_it_does_not_need(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "Dockerfile").write_text("FROM registry.acme.com/platform/python:3.12-slim\nFROM nginx\n")
+    (tmp_path / ".policylint.yaml").write_text(
+        "version: 1\nregistries:\n  allow: [registry.acme.com]\ntags:\n  deny: [latest]\n"
+        "environments:\n  release:\n    match: {paths: ['deploy/**']}\n    tags: {pattern: '^v[0-9]+$'}\n"
+        "exceptions:\n  - images: [docker.io/library/nginx]\n    rules: [tag-missing]\n    reason: local only\n"
+        "    expires: 2099-01-31\n")
+    env = {**os.environ, "POLICYLINT_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    script = CHECK.format(repo=REPO, names=NOT_NEEDED)
+    # the first run validates the policy (YAML and jsonschema) and caches it
+    first = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True)
+    # -S: no site-packages, whose .pth files may import anything; what policylint needs is in REPO
+    second = subprocess.run([sys.executable, "-S", "-c", script], cwd=tmp_path, env=env, capture_output=True,
+                            text=True)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.splitlines()[-1] == "exit 1 loaded []"
+    assert "registry-not-allowed" in second.stdout
+    # the same findings either way
+    assert first.stdout.splitlines()[:-1] == second.stdout.splitlines()[:-1]
