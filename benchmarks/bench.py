@@ -19,9 +19,18 @@ elsewhere hits all of them alike; the table shows medians. What is measured:
   `python -c pass` and `python -S -c pass`;
 - peak memory and time per MB at both monorepo sizes (flat memory, linear time).
 
-Children run with bytecode caching on (PYTHONPYCACHEPREFIX under benchmarks/work/), as an
-installed package would, even where PYTHONDONTWRITEBYTECODE is set for development.
-Generated trees and caches go to benchmarks/work/ (gitignored).
+policylint runs as users run it: installed from a wheel (`pip install .`, not editable) into a
+virtual environment of its own (benchmarks/work/venv, refreshed every run), through the
+`policylint` console script pip writes, as pre-commit does. The floor and the bare interpreter
+run with that environment's Python. A development environment can start Python several times
+slower (an editable install's import hook, `.pth` files of other packages), which flatters
+every ratio to the interpreter's start; `--here` measures in the current environment instead
+(`python -m policylint`, bytecode cached under benchmarks/work/ as an installed package's is).
+Generated trees, the environment and caches go to benchmarks/work/ (gitignored).
+
+The scan sets (corpus and both monorepos) are timed together, one round of every command after
+another, so a slow spell of the machine cannot fall on one size only and bend the
+linearity figure.
 """
 
 from __future__ import annotations
@@ -82,10 +91,37 @@ class Command:
         return max(sample.rss_kb for sample in self.samples) / 1024
 
 
+# The interpreter and the policylint command line every child runs (see install()).
+PYTHON = sys.executable
+POLICYLINT = [sys.executable, "-m", "policylint"]
+
+
+def install(workdir: str, here: bool) -> None:
+    """Point PYTHON and POLICYLINT at a wheel install in a virtual environment of its own
+    (created once, policylint reinstalled from this checkout every run), or (`here`) at the
+    current interpreter."""
+    global PYTHON, POLICYLINT
+    if here:
+        PYTHON, POLICYLINT = sys.executable, [sys.executable, "-m", "policylint"]
+        return
+    venv = os.path.join(workdir, "venv")
+    python = os.path.join(venv, "bin", "python")
+    quiet = {"stdout": subprocess.DEVNULL}
+    if not os.path.exists(python):
+        print(f"creating {venv} ...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+        subprocess.run([python, "-m", "pip", "install", "--quiet", REPO], check=True, **quiet)  # type: ignore[arg-type]
+    else:
+        subprocess.run([python, "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", REPO],
+                       check=True, **quiet)  # type: ignore[arg-type]
+    PYTHON, POLICYLINT = python, [os.path.join(venv, "bin", "policylint")]
+
+
 def child_env(workdir: str, **extra: str) -> Dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = os.path.join(workdir, "pycache")
+    if sys.executable == PYTHON:  # the current environment: cache bytecode as an install would
+        env["PYTHONPYCACHEPREFIX"] = os.path.join(workdir, "pycache")
     env["POLICYLINT_CACHE_DIR"] = os.path.join(workdir, "policy-cache")
     env["NO_COLOR"] = "1"
     env.update(extra)
@@ -132,7 +168,7 @@ def measure(commands: Sequence[Command], runs: int, warmup: bool = True) -> None
 
 
 def policylint(*args: str) -> List[str]:
-    return [sys.executable, "-m", "policylint", *args]
+    return [*POLICYLINT, *args]
 
 
 def list_files(root: str) -> List[Tuple[str, str, int]]:
@@ -235,15 +271,16 @@ def machine() -> Dict[str, object]:
                     break
     except OSError:
         pass
-    import yaml
-
+    probe = subprocess.run([PYTHON, "-c", "import platform, yaml; print(platform.python_version(), yaml.__version__, "
+                            "getattr(yaml, '__with_libyaml__', False))"], capture_output=True, text=True, check=True)
+    python, pyyaml, libyaml = probe.stdout.split()
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:
         cores = os.cpu_count() or 1
     return {
-        "cpu": model, "cores": cores, "python": platform.python_version(),
-        "pyyaml": yaml.__version__, "libyaml": bool(getattr(yaml, "__with_libyaml__", False)),
+        "cpu": model, "cores": cores, "python": python, "pyyaml": pyyaml, "libyaml": libyaml == "True",
+        "installed": "current environment" if sys.executable == PYTHON else "wheel, own virtual environment",
         "os": f"{platform.system()} {platform.release()}",
         "load_before": [round(value, 2) for value in os.getloadavg()],
     }
@@ -261,16 +298,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--workdir", default=os.path.join(HERE, "work"))
     parser.add_argument("--no-tools", action="store_true", help="skip hadolint and checkov")
     parser.add_argument("--json", metavar="FILE", help="also write every figure to FILE")
+    parser.add_argument("--here", action="store_true",
+                        help="run policylint from the current environment instead of a wheel in its own venv")
     args = parser.parse_args(argv)
 
     sizes = [int(size) for size in (args.sizes or ("200,2000" if args.quick else "2000,20000")).split(",")]
     runs = args.runs or (3 if args.quick else 5)
     workdir = os.path.abspath(args.workdir)
     os.makedirs(workdir, exist_ok=True)
+    install(workdir, args.here)
     env = child_env(workdir)
     info = machine()
     print(f"machine: {info['cpu']}, {info['cores']} cores, {info['os']}; Python {info['python']}, "
-          f"PyYAML {info['pyyaml']} (libyaml: {info['libyaml']}); load average {info['load_before']}")
+          f"PyYAML {info['pyyaml']} (libyaml: {info['libyaml']}); policylint: {info['installed']}; "
+          f"load average {info['load_before']}")
     if max(info["load_before"]) > 0.5 * int(info["cores"]):  # type: ignore[arg-type]
         print("note: the machine is busy; wall times are noisy, CPU times less so")
     results: Dict[str, object] = {"machine": info, "runs": runs}
@@ -280,30 +321,36 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     def scan_set(name: str, root: str) -> Dict[str, Command]:
         entries = list_files(root)
         listing = write_list(entries, os.path.join(workdir, f"{name}.list"))
-        floor = Command("floor (read + libyaml compose)", [sys.executable, os.path.join(HERE, "floor.py"), listing],
+        floor = Command("floor (read + libyaml compose)", [PYTHON, os.path.join(HERE, "floor.py"), listing],
                         env=env, ok_codes=(0,))
         serial = Command("policylint -j1", policylint("check", root, "-q", "-j1"), env=env)
         parallel = Command("policylint (default -j)", policylint("check", root, "-q"), env=env)
-        print(f"timing {name}: {len(entries)} files ...", file=sys.stderr)
-        measure([floor, serial, parallel], runs)
-        scans.extend(scan_rows(name, entries, floor, [serial, parallel]))
-        return {"floor": floor, "serial": serial, "parallel": parallel, "entries": entries}  # type: ignore[dict-item]
+        return {"name": name, "floor": floor, "serial": serial, "parallel": parallel, "entries": entries}  # type: ignore[dict-item]
 
     corpus = os.path.abspath(args.corpus)
+    sets = []
     corpus_set = None
     if os.path.isdir(corpus):
         corpus_set = scan_set("corpus", corpus)
+        sets.append(corpus_set)
+    else:
+        print(f"corpus {corpus} not found: skipped", file=sys.stderr)
+    mono: Dict[int, Dict[str, Command]] = {}
+    for size in sizes:
+        mono[size] = scan_set(f"mono-{size}", ensure_monorepo(workdir, size))
+        sets.append(mono[size])
+    named = ", ".join(f"{each['name']} ({len(each['entries'])} files)" for each in sets)  # type: ignore[arg-type]
+    print(f"timing {named} together, {runs} rounds ...", file=sys.stderr)
+    measure([each[key] for each in sets for key in ("floor", "serial", "parallel")], runs)  # type: ignore[misc]
+    for each in sets:
+        scans.extend(scan_rows(each["name"], each["entries"], each["floor"],  # type: ignore[arg-type]
+                               [each["serial"], each["parallel"]]))  # type: ignore[list-item]
+    if corpus_set is not None:
         floor, serial, parallel = corpus_set["floor"], corpus_set["serial"], corpus_set["parallel"]
         targets.append(("corpus, one core <= 1.5x floor", f"{serial.wall / floor.wall:.2f}x",
                         serial.wall <= 1.5 * floor.wall))
         targets.append((f"corpus, {info['cores']} cores <= 1.0x floor", f"{parallel.wall / floor.wall:.2f}x",
                         parallel.wall <= 1.0 * floor.wall))
-    else:
-        print(f"corpus {corpus} not found: skipped", file=sys.stderr)
-
-    mono: Dict[int, Dict[str, Command]] = {}
-    for size in sizes:
-        mono[size] = scan_set(f"mono-{size}", ensure_monorepo(workdir, size))
 
     print_table(scans, ["set", "what", "files", "MB", "wall_s", "cpu_s", "files_per_s", "MB_per_s",
                         "peak_MB", "x_floor", "x_floor_cpu"],
@@ -337,7 +384,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             ours = Command(f"policylint on the {len(files)} {what}", policylint("check", folder, "-q"), env=env)
             theirs = Command(f"{name} on the same files", make(tool), env=env, ok_codes=tuple(range(0, 256)))
             subset = write_list(list_files(folder), os.path.join(workdir, f"{name}-files.list"))
-            floor = Command("floor", [sys.executable, os.path.join(HERE, "floor.py"), subset], env=env, ok_codes=(0,))
+            floor = Command("floor", [PYTHON, os.path.join(HERE, "floor.py"), subset], env=env, ok_codes=(0,))
             tool_runs = runs if name == "hadolint" else max(1, runs // 2)
             print(f"timing {name} on {len(files)} files ...", file=sys.stderr)
             measure([theirs, ours, floor], tool_runs)
@@ -361,19 +408,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     with open(os.path.join(folder, ".policylint.yaml"), "w", encoding="utf-8") as handle:
         handle.write(synthetic.POLICY)
     os.makedirs(os.path.join(folder, ".git"), exist_ok=True)  # the policy search stops here
-    bare = Command("python -c pass", [sys.executable, "-c", "pass"], cwd=folder, env=env, ok_codes=(0,))
-    bare_s = Command("python -S -c pass", [sys.executable, "-S", "-c", "pass"], cwd=folder, env=env, ok_codes=(0,))
+    bare = Command("python -c pass", [PYTHON, "-c", "pass"], cwd=folder, env=env, ok_codes=(0,))
+    bare_s = Command("python -S -c pass", [PYTHON, "-S", "-c", "pass"], cwd=folder, env=env, ok_codes=(0,))
+    # what a console script pip writes imports before any of policylint's code runs
+    wrapper = Command("python -c 'import re'", [PYTHON, "-c", "import re"], cwd=folder, env=env, ok_codes=(0,))
     one = Command("policylint Dockerfile (policy, cache warm)", policylint("Dockerfile", "-q"), cwd=folder, env=env)
     cold = Command("policylint Dockerfile (policy, cache off)", policylint("Dockerfile", "-q"), cwd=folder,
                    env=child_env(workdir, POLICYLINT_NO_CACHE="1"))
     print("timing the one-file check ...", file=sys.stderr)
-    measure([bare, bare_s, one, cold], one_runs)
+    measure([bare, bare_s, wrapper, one, cold], one_runs)
     one_rows = [{"what": command.label, "median_ms": round(command.wall * 1000, 1),
                  "min_ms": round(min(sample.wall for sample in command.samples) * 1000, 1),
                  "x_python": round(command.wall / bare.wall, 2), "x_python_S": round(command.wall / bare_s.wall, 2),
+                 "x_import_re": round(command.wall / wrapper.wall, 2),
                  "peak_MB": round(command.rss_mb, 1)}
-                for command in (bare, bare_s, one, cold)]
-    print_table(one_rows, ["what", "median_ms", "min_ms", "x_python", "x_python_S", "peak_MB"],
+                for command in (bare, bare_s, wrapper, one, cold)]
+    print_table(one_rows, ["what", "median_ms", "min_ms", "x_python", "x_python_S", "x_import_re", "peak_MB"],
                 f"One file, the pre-commit case ({one_runs} runs)")
     targets.append(("one file <= 2x `python -c pass`", f"{one.wall / bare.wall:.2f}x", one.wall <= 2 * bare.wall))
     results["one_file"] = one_rows
