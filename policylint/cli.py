@@ -6,157 +6,103 @@ stderr (a traceback only with --debug).
 
 from __future__ import annotations
 
-import argparse
 import errno
 import os
 import sys
+from types import SimpleNamespace
 
-from policylint import __version__
+from policylint.errors import UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, Dict, List, NoReturn, Optional, Sequence, Tuple
+    import argparse
+    from typing import Dict, List, NoReturn, Optional, Sequence, Union
 
 COMMANDS = ("check", "images", "rules", "explain", "init", "fix")
 FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
 FAIL_ON = ("error", "warning", "note", "never")
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting, so main() decides the exit code and message."""
+def parse_arguments(argv: List[str]) -> Union[argparse.Namespace, SimpleNamespace]:
+    """The parsed command line; UsageError when it does not parse (argparse prints help itself)."""
+    normalized = _normalize_argv(argv)
+    quick = quick_check_arguments(normalized)
+    if quick is not None:
+        return quick
+    from policylint.arguments import COMMAND_PARSERS, build_parser
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        kwargs.setdefault("formatter_class", _Formatter)
-        super().__init__(*args, **kwargs)
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
-
-
-class _Formatter(argparse.HelpFormatter):
-    """argparse's formatter, measuring the terminal once per run rather than once per argument
-    (argparse makes a formatter for every add_argument; each asked shutil for the size)."""
-
-    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
-                 width: Optional[int] = None) -> None:
-        super().__init__(prog, indent_increment, max_help_position, _help_width() if width is None else width)
+    command = normalized[0] if normalized and normalized[0] in COMMAND_PARSERS else None
+    return build_parser(command).parse_args(normalized)
 
 
-_terminal_columns: Optional[int] = None
+# The `check` command lines pre-commit hooks and CI steps use (file names and plain options)
+# are read here without argparse, which with the gettext and locale modules it loads costs a
+# sixth of a one-file check. Anything else goes to argparse (policylint.arguments): help,
+# mistakes, abbreviations, combined short options (-qj2), `--`, a separate value starting with `-`, a
+# file name after an option that follows other file names (argparse refuses those). The
+# option table is argparse's check parser's; tests keep them equal and compare the two
+# parsers on thousands of command lines.
+_QUICK_FLAGS = {"-q": "quiet", "--quiet": "quiet", "--no-color": "no_color", "--no-gitignore": "no_gitignore",
+                "--use-env": "use_env", "--debug": "debug", "--no-inline-waivers": "no_inline_waivers"}
+_QUICK_VALUES = {"-p": "policy", "--policy": "policy", "--env": "env", "--stdin-filename": "stdin_filename",
+                 "-o": "output", "--output": "output", "-f": "format", "--format": "format", "--fail-on": "fail_on",
+                 "-j": "jobs", "--jobs": "jobs", "--baseline": "baseline", "--write-baseline": "write_baseline",
+                 "--sarif-file": "sarif_file", "--summary-file": "summary_file", "--build-arg": "build_arg",
+                 "--exclude": "exclude"}
+_QUICK_REPEATED = frozenset({"build_arg", "exclude"})
+_QUICK_CHOICES = {"format": FORMATS, "fail_on": FAIL_ON}
+_QUICK_DEFAULTS = {"command": "check", "paths": [], "policy": None, "env": None, "build_arg": [], "use_env": False,
+                   "stdin_filename": None, "exclude": [], "no_gitignore": False, "output": None, "no_color": False,
+                   "quiet": False, "jobs": 0, "debug": False, "format": "text", "fail_on": "error", "baseline": None,
+                   "write_baseline": None, "no_inline_waivers": False, "sarif_file": None, "summary_file": None}
 
 
-def _help_width() -> int:
-    """The width argparse gives help: shutil.get_terminal_size().columns - 2, computed once."""
-    global _terminal_columns
-    if _terminal_columns is None:
-        try:
-            columns = int(os.environ.get("COLUMNS", "0"))
-        except ValueError:
-            columns = 0
-        if columns <= 0:
+def quick_check_arguments(argv: List[str]) -> Optional[SimpleNamespace]:
+    """What argparse would make of a plain `check` command line, or None to ask argparse."""
+    if not argv or argv[0] != "check":
+        return None
+    values: Dict[str, object] = {dest: list(value) if isinstance(value, list) else value
+                                 for dest, value in _QUICK_DEFAULTS.items()}
+    paths: List[str] = []
+    paths_closed = False  # an option came after file names: argparse takes no more of them
+    index = 1
+    while index < len(argv):
+        arg = argv[index]
+        index += 1
+        if arg == "-" or not arg.startswith("-"):
+            if paths_closed:
+                return None
+            paths.append(arg)
+            continue
+        paths_closed = bool(paths)
+        if arg in _QUICK_FLAGS:
+            values[_QUICK_FLAGS[arg]] = True
+            continue
+        option, equals, value = arg.partition("=")
+        dest = _QUICK_VALUES.get(option)
+        if dest is None and not equals and arg[1] != "-" and arg[:2] in _QUICK_VALUES:
+            dest, equals, value = _QUICK_VALUES[arg[:2]], "attached", arg[2:]  # -j2, -fjson
+        if dest is None:
+            return None
+        if not equals:
+            if index == len(argv) or argv[index].startswith("-"):
+                return None
+            value = argv[index]
+            index += 1
+        if dest in _QUICK_CHOICES and value not in _QUICK_CHOICES[dest]:
+            return None
+        if dest == "jobs":
             try:
-                columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
-            except (AttributeError, ValueError, OSError):
-                columns = 0
-        _terminal_columns = columns or 80
-    return _terminal_columns - 2
-
-
-class UsageError(Exception):
-    pass
-
-
-def _add_selection_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="files or folders to check (default: .); '-' reads standard input")
-    parser.add_argument("-p", "--policy", metavar="FILE",
-                        help="policy file (default: .policylint.yaml found from the scan root up to the git root)")
-    parser.add_argument("--env", metavar="NAME", help="treat every file as being in environment NAME")
-    parser.add_argument("--build-arg", action="append", default=[], metavar="K=V",
-                        help="Dockerfile build argument, as docker build --build-arg (repeatable)")
-    parser.add_argument("--use-env", action="store_true",
-                        help="let the process environment fill compose ${VAR}s (by default only .env files do)")
-    parser.add_argument("--stdin-filename", metavar="NAME",
-                        help="the name to give standard input (decides its kind and environment)")
-    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
-                        help="path glob to leave out, relative to the current folder (repeatable)")
-    parser.add_argument("--no-gitignore", action="store_true", help="scan files that .gitignore excludes")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
-    parser.add_argument("--no-color", action="store_true", help="never colour the output")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
-    parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
-                        help="processes that check files in large scans, this one included (default: 0 = "
-                             "one per core; a scan of few files always runs in one process; 1 = never start "
-                             "workers)")
-    parser.add_argument("--debug", action="store_true", help="list skipped paths; show tracebacks")
-
-
-def _check_arguments(check: argparse.ArgumentParser) -> None:
-    _add_selection_options(check)
-    check.add_argument("-f", "--format", choices=FORMATS, default="text", help="output format (default: text)")
-    check.add_argument("--fail-on", choices=FAIL_ON, default="error",
-                       help="lowest severity that makes the exit code 1 (default: error)")
-    check.add_argument("--baseline", metavar="FILE", help="hide findings recorded in FILE")
-    check.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE")
-    check.add_argument("--no-inline-waivers", action="store_true",
-                       help="do not honour '# policylint: ignore=' comments")
-    check.add_argument("--sarif-file", metavar="FILE", help="also write SARIF to FILE")
-    check.add_argument("--summary-file", metavar="FILE",
-                       help="also append a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)")
-
-
-def _images_arguments(images: argparse.ArgumentParser) -> None:
-    _add_selection_options(images)
-    images.add_argument("-f", "--format", choices=("text", "json"), default="text")
-
-
-def _rules_arguments(rules: argparse.ArgumentParser) -> None:
-    rules.add_argument("rule", nargs="?", metavar="ID")
-    rules.add_argument("-f", "--format", choices=("text", "json"), default="text")
-
-
-def _explain_arguments(explain: argparse.ArgumentParser) -> None:
-    explain.add_argument("reference", metavar="REF")
-    explain.add_argument("-p", "--policy", metavar="FILE")
-    explain.add_argument("--env", metavar="NAME")
-    explain.add_argument("--debug", action="store_true")
-
-
-def _init_arguments(init: argparse.ArgumentParser) -> None:
-    init.add_argument("paths", nargs="*", metavar="PATH")
-    init.add_argument("-o", "--output", metavar="FILE", default=".policylint.yaml")
-    init.add_argument("--force", action="store_true", help="overwrite an existing file")
-    init.add_argument("--debug", action="store_true")
-
-
-def _fix_arguments(fix: argparse.ArgumentParser) -> None:
-    _add_selection_options(fix)
-    fix.add_argument("--diff", action="store_true", help="only show what would change")
-
-
-# Each command: its one-line help and what adds its arguments, in the order --help lists them.
-_COMMAND_PARSERS: Dict[str, Tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
-    "check": ("check image references against the policy (the default command)", _check_arguments),
-    "images": ("list every image reference found, normalized, with its location", _images_arguments),
-    "rules": ("list the rules, or explain one", _rules_arguments),
-    "explain": ("how one reference parses and normalizes, and what the policy says", _explain_arguments),
-    "init": ("write a starter .policylint.yaml from the references the repository uses", _init_arguments),
-    "fix": ("rewrite references to their canonical form in place (safe fixes only)", _fix_arguments),
-}
-
-
-def build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
-    """The command line parser; with `command`, one that knows only that command, for a
-    command line that starts with it (adding arguments is most of argparse's cost in a
-    one-file check, and the other commands' would go unused)."""
-    parser = _Parser(prog="policylint",
-                     description="Check every container image reference in a repository against a YAML policy.")
-    parser.add_argument("--version", action="version", version=f"policylint {__version__}")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    for name, (summary, add_arguments) in _COMMAND_PARSERS.items():
-        if command is None or name == command:
-            add_arguments(sub.add_parser(name, help=summary))
-    return parser
+                values[dest] = int(value)
+            except ValueError:
+                return None
+        elif dest in _QUICK_REPEATED:
+            values[dest].append(value)  # type: ignore[attr-defined]
+        else:
+            values[dest] = value
+    if paths:
+        values["paths"] = paths
+    return SimpleNamespace(**values)
 
 
 def _normalize_argv(argv: List[str]) -> List[str]:
@@ -183,9 +129,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list
     try:
-        normalized = _normalize_argv(args_list)
-        command = normalized[0] if normalized and normalized[0] in _COMMAND_PARSERS else None
-        args = build_parser(command).parse_args(normalized)
+        args = parse_arguments(args_list)
         return _dispatch(args)
     except UsageError as error:
         print(_printable(str(error)), file=sys.stderr)
@@ -262,7 +206,7 @@ def _printable(text: str) -> str:
     return printable(text)
 
 
-def _dispatch(args: argparse.Namespace) -> int:
+def _dispatch(args: Union[argparse.Namespace, SimpleNamespace]) -> int:
     if args.command == "rules":
         from policylint.commands import rules
 

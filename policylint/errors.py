@@ -38,3 +38,7 @@ class ScanFailure(Exception):
 
     def __str__(self) -> str:
         return f"while scanning {self.path}: {self.description}"
+
+
+class UsageError(Exception):
+    """A command line that does not parse: printed with a pointer to --help, exit code 2."""

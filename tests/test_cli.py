@@ -369,7 +369,7 @@ COMMAND_LINES = [
 
 @pytest.mark.parametrize("argv", COMMAND_LINES, ids=lambda argv: argv[0])
 def test_a_parser_built_for_one_command_parses_and_helps_as_the_whole_one(argv, monkeypatch):
-    from policylint.cli import build_parser
+    from policylint.arguments import build_parser
 
     monkeypatch.setenv("COLUMNS", "100")
     whole, one = build_parser(), build_parser(argv[0])
@@ -390,9 +390,81 @@ def test_a_parser_built_for_one_command_parses_and_helps_as_the_whole_one(argv, 
 def test_help_is_as_wide_as_argparse_would_make_it(monkeypatch):
     import argparse
 
-    from policylint import cli
+    from policylint import arguments
 
     for columns in ("60", "150", "junk", "-3"):
         monkeypatch.setenv("COLUMNS", columns)
-        monkeypatch.setattr(cli, "_terminal_columns", None)
-        assert cli._help_width() == argparse.HelpFormatter("x")._width
+        monkeypatch.setattr(arguments, "_terminal_columns", None)
+        assert arguments._help_width() == argparse.HelpFormatter("x")._width
+
+
+def _check_parser():
+    from policylint.arguments import build_parser
+
+    parser = build_parser("check")
+    return parser, parser._subparsers._group_actions[0].choices["check"]
+
+
+def test_the_quick_parser_knows_the_check_options_argparse_knows():
+    from policylint import cli
+
+    _, check = _check_parser()
+    flags, values, defaults = {}, {}, {"command": "check"}
+    for action in check._actions:
+        if action.dest == "help":
+            continue
+        defaults[action.dest] = action.default
+        for option in action.option_strings:
+            (flags if action.nargs == 0 else values)[option] = action.dest
+        if action.choices is not None:
+            assert tuple(action.choices) == cli._QUICK_CHOICES[action.dest]
+    defaults["paths"] = []  # argparse's value for no PATH
+    assert flags == cli._QUICK_FLAGS
+    assert values == cli._QUICK_VALUES
+    assert defaults == cli._QUICK_DEFAULTS
+    assert {a.dest for a in check._actions if type(a).__name__ == "_AppendAction"} == cli._QUICK_REPEATED
+
+
+TOKENS = ["check", "a", "b/c.yaml", "-", "", "x y", "images", "-q", "--quiet", "--no-color", "--debug", "-j", "2",
+          "-j2", "--jobs=3", "--jobs", "x", "-1", "-f", "json", "--format=sarif", "--format=xml", "--format", "text",
+          "-p", "p.yaml", "-p=p.yaml", "--pol", "--policy", "--build-arg", "A=1", "--exclude", "x/**", "--", "--bogus",
+          "-h", "--help", "--fail-on", "warning", "--fail-on=never", "-o", "out.txt", "--env=prod", "--env", "-qj1",
+          "=", "--stdin-filename", "Dockerfile", "-x y", "--sarif-file", "--summary-file=s.md", "--use-env",
+          "--no-gitignore", "--no-inline-waivers", "--baseline", "--write-baseline", "--quiet=1", "-fjson", "--version",
+          "-j-1", "-pp.yaml", "-oout", "-fxml", "-j=4", "-f=text", "-pa=b", "-q1", "--env=", "-jx"]
+
+
+def test_the_quick_parser_reads_command_lines_as_argparse_does():
+    import random
+
+    from policylint import cli
+    from policylint.errors import UsageError
+
+    whole = _check_parser()[0]
+    generator = random.Random(6)
+    quick_count = 0
+    for _ in range(4000):
+        argv = [generator.choice(TOKENS) for _ in range(generator.randint(0, 7))]
+        normalized = cli._normalize_argv(argv)
+        quick = cli.quick_check_arguments(normalized)
+        if quick is None:
+            continue
+        quick_count += 1
+        try:
+            expected = whole.parse_args(normalized)
+        except (UsageError, SystemExit) as error:
+            raise AssertionError(f"{argv}: the quick parser read {quick}, argparse refused it: {error}") from None
+        assert vars(quick) == vars(expected), argv
+    assert quick_count > 400  # the comparison covered many lines, not only the refused ones
+
+
+@pytest.mark.parametrize("argv", [
+    ["Dockerfile", "deploy/app.yaml"],  # pre-commit: the hook's file names
+    ["check", "--format", "github", "--fail-on", "error", "--policy", "p.yaml", "--sarif-file", "r.sarif", "."],
+    ["-q", "-j1", "."],
+    ["check", "--format=json", "-o", "out.json", "--exclude", "vendor/**", "./-dash-folder"],
+])
+def test_the_command_lines_of_hooks_and_ci_skip_argparse(argv):
+    from policylint import cli
+
+    assert cli.quick_check_arguments(cli._normalize_argv(argv)) is not None

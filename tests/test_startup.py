@@ -7,9 +7,10 @@ import sys
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Modules a Dockerfile check with a cached policy has no use for. typing is for type checkers
-# only (policylint.records); YAML and jsonschema are for YAML files and new policies; shutil came
-# with argparse's per-argument terminal size.
-NOT_NEEDED = ("typing", "yaml", "jsonschema", "shutil", "dataclasses", "pickle", "tempfile", "importlib.metadata")
+# only (policylint.records); YAML and jsonschema are for YAML files and new policies; argparse
+# (with gettext, locale and shutil) only for command lines cli.quick_check_arguments hands over.
+NOT_NEEDED = ("typing", "yaml", "jsonschema", "shutil", "dataclasses", "pickle", "tempfile", "importlib.metadata",
+              "argparse", "gettext", "locale")
 
 CHECK = """
 import sys

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -14,6 +13,7 @@ from policylint.report.safe_text import printable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
     from typing import Optional, TextIO
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -13,6 +12,7 @@ from policylint.records import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
     from typing import Dict, List, Optional
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from policylint import rules as rule_catalog
@@ -11,6 +10,10 @@ from policylint.model import Location, Occurrence
 from policylint.reference import InvalidReference, parse
 from policylint.report.safe_text import printable
 from policylint.resolve import resolve
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,7 +10,6 @@ the text that was scanned.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import sys
@@ -23,6 +22,7 @@ from policylint.report.safe_text import printable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
     from typing import Dict, List, Optional, Tuple
 
     Edit = Tuple[int, int, int, str, str]  # line, start column, end column, old text, new text

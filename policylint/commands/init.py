@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections import Counter
 
 from policylint.errors import PolicylintError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
 _TEMPLATE = """\
 # policylint policy: https://github.com/policylint/policylint/blob/main/docs/policy.md

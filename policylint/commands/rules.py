@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
 from policylint.errors import PolicylintError
 from policylint.rules import RULES, Rule, UnknownRule, get
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
 
 def rule_page(rule: Rule) -> str:
