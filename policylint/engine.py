@@ -7,9 +7,8 @@ inline waivers. Nothing here prints.
 
 from __future__ import annotations
 
-import contextlib
-import datetime
 import os
+import time
 
 from policylint import rules as rule_catalog
 from policylint import scanners, waivers
@@ -35,7 +34,7 @@ from policylint.resolve import environment_for, policy_relative_path, resolve
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+    from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 _SIBLING_MAX_BYTES = 1024 * 1024
@@ -49,14 +48,15 @@ class EngineOptions:
 
     def __init__(self, policy: Policy, build_args: Mapping[str, str] = EMPTY_MAPPING,
                  environ: Optional[Mapping[str, str]] = None, forced_environment: Optional[str] = None,
-                 inline_waivers: bool = True, today: Optional[datetime.date] = None,
+                 inline_waivers: bool = True, today: Optional[str] = None,
                  policy_path: Optional[str] = None, collect_references: bool = False) -> None:
         self.policy = policy
         self.build_args = build_args
         self.environ = environ
         self.forced_environment = forced_environment
         self.inline_waivers = inline_waivers
-        self.today = datetime.date.today() if today is None else today
+        # YYYY-MM-DD, compared with the policy's `expires` as text (no datetime import)
+        self.today = time.strftime("%Y-%m-%d") if today is None else today
         self.policy_path = policy_path  # display path of the policy, for exception-expired
         self.collect_references = collect_references
         # What the rules said of each distinct subject: a repository names the same images
@@ -287,7 +287,7 @@ def policy_findings(options: EngineOptions) -> List[Finding]:
         location = Location(path, location.line, location.column)
         finding = _finding(
             "exception-expired",
-            f"exception ({item.reason}) expired on {item.expires.isoformat()} and no longer waives anything",
+            f"exception ({item.reason}) expired on {item.expires} and no longer waives anything",
             location, options.policy,
             fix="fix the images it covered, or renew it with a new expires date and reason",
         )
@@ -300,8 +300,11 @@ def run(sources: Sequence[SourceFile], options: EngineOptions, jobs: int = 1) ->
     """Check every source; results come back in the order of `sources`, whatever `jobs` is."""
     options.kustomizations = {os.path.dirname(source.abspath): os.path.basename(source.abspath)
                               for source in sources if source.kind == "kustomize" and source.abspath}
-    with _few_collections():
+    restore = _few_collections()
+    try:
         reports = _check_all(sources, options, jobs)
+    finally:
+        restore()
     result = RunResult()
     findings: List[Finding] = list(policy_findings(options))
     for report in reports:
@@ -318,9 +321,8 @@ def run(sources: Sequence[SourceFile], options: EngineOptions, jobs: int = 1) ->
     return result, reports
 
 
-@contextlib.contextmanager
-def _few_collections() -> Iterator[None]:
-    """Run the cyclic garbage collector rarely while files are checked.
+def _few_collections() -> Callable[[], None]:
+    """Run the cyclic garbage collector rarely while files are checked; call what it returns after.
 
     Composing YAML allocates hundreds of thousands of short-lived nodes, and with the default
     threshold (a collection every 700 allocations) the collector walked them over and over:
@@ -334,11 +336,12 @@ def _few_collections() -> Iterator[None]:
     threshold = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(50_000, *threshold[1:])
-    try:
-        yield
-    finally:
+
+    def restore() -> None:
         gc.set_threshold(*threshold)
         gc.unfreeze()
+
+    return restore
 
 
 # Below this many files a second process costs about what it saves. On the 2-core machine of

@@ -41,9 +41,10 @@ _NAME = rf"(?:{_DOMAIN_AND_PORT}/)?{_REMOTE_NAME}"
 _REFERENCE_RE = re.compile(rf"\A({_NAME})(?::({_TAG}))?(?:@({_DIGEST}))?\Z", re.ASCII)
 _ANCHORED_NAME_RE = re.compile(rf"\A(?:({_DOMAIN_AND_PORT})/)?({_REMOTE_NAME})\Z", re.ASCII)
 _ANCHORED_IDENTIFIER_RE = re.compile(r"\A[a-f0-9]{64}\Z", re.ASCII)
-_ANCHORED_TAG_RE = re.compile(rf"\A{_TAG}\Z", re.ASCII)
-_ANCHORED_DOMAIN_RE = re.compile(rf"\A{_DOMAIN_AND_PORT}\Z", re.ASCII)
-_ANCHORED_PATH_RE = re.compile(rf"\A{_REMOTE_NAME}\Z", re.ASCII)
+# Only an invalid reference's message needs these: compiled (through re's cache) then.
+_ANCHORED_TAG = rf"\A{_TAG}\Z"
+_ANCHORED_DOMAIN = rf"\A{_DOMAIN_AND_PORT}\Z"
+_ANCHORED_PATH = rf"\A{_REMOTE_NAME}\Z"
 
 # Characters that no part of the grammar accepts (placeholders such as <PROJECT>, spaces, braces).
 _STRAY_CHARACTER_RE = re.compile(r"[^A-Za-z0-9._\-/:@\[\]+]", re.ASCII)
@@ -221,7 +222,7 @@ def _explain_format_error(text: str) -> str:
         name, tag = rest[:colon], rest[colon + 1:]
     if digest and not re.match(rf"\A{_DIGEST}\Z", digest, re.ASCII):
         return f"invalid reference format: {digest!r} is not a digest (algorithm:hex)"
-    if tag is not None and not _ANCHORED_TAG_RE.match(tag):
+    if tag is not None and not re.match(_ANCHORED_TAG, tag, re.ASCII):
         if tag == "":
             return "invalid reference format: empty tag after ':'"
         return (
@@ -229,9 +230,9 @@ def _explain_format_error(text: str) -> str:
             " and not start with '.' or '-'"
         )
     domain, remainder, explicit = split_docker_domain(name)
-    if explicit and not _ANCHORED_DOMAIN_RE.match(domain):
+    if explicit and not re.match(_ANCHORED_DOMAIN, domain, re.ASCII):
         return f"invalid reference format: {domain!r} is not a valid registry host"
-    if not _ANCHORED_PATH_RE.match(remainder):
+    if not re.match(_ANCHORED_PATH, remainder, re.ASCII):
         return (
             f"invalid reference format: repository path {remainder!r} must be lowercase components"
             " of [a-z0-9] joined by '.', '_', '__' or '-' and separated by '/'"

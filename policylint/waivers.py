@@ -7,7 +7,6 @@ rule, or are not allowed by the policy produce `invalid-waiver` notes so reviewe
 
 from __future__ import annotations
 
-import datetime
 import re
 
 from policylint.model import Finding, Location
@@ -18,11 +17,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Dict, Iterable, List, Optional, Tuple
 
-_WAIVER_RE = re.compile(
-    r"#\s*policylint:\s*ignore\s*=\s*(?P<rules>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)"
-    r"(?P<rest>[^\r\n]*)"
-)
-_REASON_RE = re.compile(r"\A\s*--\s*(?P<reason>\S.*?)\s*\Z")
+# Compiled (through re's cache) only for a file that holds a waiver: compiling costs a
+# one-file check more than the search.
+_WAIVER = (r"#\s*policylint:\s*ignore\s*=\s*(?P<rules>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)"
+           r"(?P<rest>[^\r\n]*)")
+_REASON = r"\A\s*--\s*(?P<reason>\S.*?)\s*\Z"
 
 
 class InlineWaiver(NamedTuple):
@@ -40,11 +39,11 @@ def find_inline_waivers(text: str) -> List[InlineWaiver]:
     for line_number, line in enumerate(text.splitlines(), start=1):
         if "policylint:" not in line:
             continue
-        match = _WAIVER_RE.search(line)
+        match = re.search(_WAIVER, line)
         if match is None:
             continue
         rules = tuple(rule.strip() for rule in match.group("rules").split(","))
-        reason_match = _REASON_RE.match(match.group("rest"))
+        reason_match = re.match(_REASON, match.group("rest"))
         reason = reason_match.group("reason") if reason_match else None
         waivers.append(InlineWaiver(line_number, match.start() + 1, rules, reason))
     return waivers
@@ -97,9 +96,9 @@ def exception_applies(
     )
 
 
-def active_exceptions(policy: Policy, today: datetime.date) -> List[PolicyException]:
+def active_exceptions(policy: Policy, today: str) -> List[PolicyException]:
     return [item for item in policy.exceptions if item.expires is None or item.expires >= today]
 
 
-def expired_exceptions(policy: Policy, today: datetime.date) -> List[PolicyException]:
+def expired_exceptions(policy: Policy, today: str) -> List[PolicyException]:
     return [item for item in policy.exceptions if item.expires is not None and item.expires < today]

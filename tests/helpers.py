@@ -35,7 +35,7 @@ def findings(
         build_args=build_args or {},
         forced_environment=env,
         inline_waivers=inline_waivers,
-        today=today or datetime.date.today(),
+        today=(today or datetime.date.today()).isoformat(),
         policy_path=".policylint.yaml",
     )
     source = SourceFile(path=path, kind=kind, data=textwrap.dedent(text).encode())

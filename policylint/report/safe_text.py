@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-_UNSAFE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# Compiling this class (its surrogate range) costs more than printing a one-file check's
+# report, so it is compiled (through re's cache) only for text that is not printable ASCII.
+_UNSAFE = "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -18,4 +20,6 @@ def _escape(match: re.Match[str]) -> str:
 
 def printable(text: str) -> str:
     """`text` with control, bidi-override and surrogate characters replaced by escapes."""
-    return _UNSAFE_RE.sub(_escape, text)
+    if text.isascii() and text.isprintable():  # ASCII's unprintable characters are \x00-\x1f, \x7f
+        return text
+    return re.sub(_UNSAFE, _escape, text)
