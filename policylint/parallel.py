@@ -8,7 +8,8 @@ workers (they inherit the batches), and keeps this process working instead of wa
 The batch numbers are written to a pipe before any worker starts; every process, this one
 included, reads them four bytes at a time until the pipe is empty, so a process that gets
 small batches simply takes more. Each worker writes its results, or the exception that
-stopped it, to its own temporary file, which this process reads once the worker has exited.
+stopped it, to its own anonymous file (in memory on Linux, else a temporary file), which this
+process reads once the worker has exited.
 Results come back in the order of the batches, whoever computed them.
 """
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 import os
 import pickle
 import struct
-import tempfile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -49,8 +49,8 @@ def map_batches(function: Callable[[Batch], Result], batches: Sequence[Batch], w
     outputs: List[IO[bytes]] = []
     try:
         for _ in range(min(workers, len(batches)) - 1):
-            outputs.append(tempfile.TemporaryFile())  # noqa: SIM115 - closed by _collect, or below
-    except OSError:  # no writable temporary folder: this process does it all
+            outputs.append(_result_file())
+    except OSError:  # no memory file and no writable temporary folder: this process does it all
         for output in outputs:
             output.close()
         return [function(batch) for batch in batches]
@@ -80,6 +80,21 @@ def map_batches(function: Callable[[Batch], Result], batches: Sequence[Batch], w
         for output in outputs:
             output.close()  # closing twice is harmless
     return [results[index] for index in range(len(batches))]
+
+
+def _result_file() -> IO[bytes]:
+    """A file for one worker's results, gone once closed: in memory where Linux offers it
+    (memfd_create), else in the temporary folder. The tempfile module, which the first needs
+    not, costs a parallel run a tenth of its start."""
+    create = getattr(os, "memfd_create", None)
+    if create is not None:
+        try:
+            return os.fdopen(create("policylint-results", getattr(os, "MFD_CLOEXEC", 0)), "w+b")
+        except OSError:  # an old kernel, or a sandbox that refuses it
+            pass
+    import tempfile
+
+    return tempfile.TemporaryFile()  # noqa: SIM115 - closed by map_batches or _collect
 
 
 def _tasks(read_end: int) -> Iterator[int]:

@@ -118,10 +118,13 @@ def test_workers_never_flush_what_the_caller_had_buffered():
 
 
 def test_without_a_temporary_folder_the_caller_does_all_the_work(monkeypatch):
-    def refuse():
+    import tempfile
+
+    def refuse(*args):
         raise PermissionError("read-only /tmp")
 
-    monkeypatch.setattr(parallel.tempfile, "TemporaryFile", refuse)
+    monkeypatch.setattr(os, "memfd_create", refuse, raising=False)
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
     assert parallel.map_batches(lambda batch: (batch, os.getpid()), [1, 2, 3], 3) == \
         [(1, os.getpid()), (2, os.getpid()), (3, os.getpid())]
 
@@ -140,3 +143,14 @@ def test_when_no_more_processes_can_be_started_the_ones_running_finish_the_work(
     assert parallel.map_batches(lambda batch: batch * 2, list(range(50)), 4) == [index * 2 for index in range(50)]
     assert forks == [1]
     assert _no_children_left()
+
+
+def test_results_come_back_through_a_temporary_file_where_there_is_no_memory_file(monkeypatch):
+    def refuse(*args):
+        raise OSError("memfd_create: function not implemented")
+
+    monkeypatch.setattr(os, "memfd_create", refuse, raising=False)
+    batches = list(range(12))
+    results = parallel.map_batches(lambda batch: time.sleep(0.02) or (batch * 2, os.getpid()), batches, 3)
+    assert [value for value, _ in results] == [batch * 2 for batch in batches]
+    assert len({pid for _, pid in results}) > 1  # the workers did some of it
