@@ -597,3 +597,28 @@ def test_digest_algorithm():
     assert parse("nginx@" + D256).digest_algorithm == "sha256"
     assert parse("nginx:1@" + D512).digest_algorithm == "sha512"
     assert parse("nginx:1").digest_algorithm is None
+
+
+def test_one_regex_splits_domain_and_path_as_an_anchored_match_of_the_name_would():
+    """parse() reads the domain/path split from the reference regex's own groups; Docker's
+    grammar reads it by matching the name again, anchored. Both must agree on any text."""
+    import random
+    import re
+
+    from policylint import reference
+
+    whole = re.compile(rf"\A({reference._NAME})(?::({reference._TAG}))?(?:@({reference._DIGEST}))?\Z", re.ASCII)
+    anchored_name = re.compile(rf"\A(?:({reference._DOMAIN_AND_PORT})/)?({reference._REMOTE_NAME})\Z", re.ASCII)
+    pieces = list("abc019.-_:/@[]AZ") + ["docker.io/", "localhost:5000/", "sha256:" + "a" * 64, "[::1]", "__", "--"]
+    generator = random.Random(1)
+    matched = 0
+    for _ in range(40_000):
+        text = "".join(generator.choice(pieces) for _ in range(generator.randint(1, 10)))
+        expected, found = whole.match(text), reference._REFERENCE_RE.match(text)
+        assert (expected is None) == (found is None), text
+        if expected is not None:
+            matched += 1
+            name = anchored_name.match(expected.group(1))
+            assert found.groups() == (expected.group(1), name.group(1), name.group(2), expected.group(2),
+                                      expected.group(3)), text
+    assert matched > 2000

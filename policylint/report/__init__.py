@@ -5,7 +5,7 @@ Every module exposes `write(result: RunResult, out: TextIO, options: ReportOptio
 
 from __future__ import annotations
 
-import importlib
+import sys
 
 from policylint.model import RunResult
 from policylint.records import NamedTuple
@@ -34,8 +34,9 @@ class ReportOptions(NamedTuple):
 
 
 def write(format_name: str, result: RunResult, out: TextIO, options: ReportOptions) -> None:
-    module = importlib.import_module(REPORTERS[format_name])
-    module.write(result, out, options)
+    name = REPORTERS[format_name]
+    __import__(name)  # not importlib.import_module: importing importlib (and warnings) costs more
+    sys.modules[name].write(result, out, options)
 
 
 # Lines a line-per-finding reporter hands to `out.write` at once. Under PYTHONUNBUFFERED=1 (set

@@ -7,13 +7,13 @@ never imports the YAML machinery.
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
+import sys
 
 from policylint.model import Occurrence, ScanError, ScanOptions
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from types import ModuleType
     from typing import Dict, Iterator, Union
 
 # kind chosen by discovery -> module that scans it. "yaml" is any other YAML file, whose
@@ -37,7 +37,9 @@ def load(kind: str) -> ModuleType:
     """The scanner module for `kind`, imported on first use, once."""
     module = _loaded.get(kind)
     if module is None:
-        module = _loaded[kind] = importlib.import_module(SCANNERS[kind])
+        name = SCANNERS[kind]
+        __import__(name)  # importlib.import_module would import importlib (and warnings) first
+        module = _loaded[kind] = sys.modules[name]
     return module
 
 
