@@ -282,3 +282,13 @@ def test_readme_pre_commit_snippet_names_the_hook() -> None:
     for config in configs:
         for repo in config["repos"]:
             assert {hook["id"] for hook in repo["hooks"]} <= hook_ids
+
+
+def test_the_action_neither_reads_nor_writes_the_policy_cache(workspace: Path, tmp_path: Path, monkeypatch) -> None:
+    cache = tmp_path / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    (workspace / ".policylint.yaml").write_text("version: 1\ntags:\n  require: false\n", encoding="utf-8")
+    outcome = run_check_step(workspace, tmp_path)
+    assert outcome.returncode == 1, outcome.stderr
+    assert not cache.exists()  # a local run with the same policy would have filled it
+
