@@ -6,7 +6,6 @@ Every error is a PolicylintError naming the file, line and column of the offendi
 
 from __future__ import annotations
 
-import json
 import os
 import re
 
@@ -238,6 +237,8 @@ def _to_data(node: Any, path: Tuple[Any, ...], positions: dict, display: str, de
 
 
 def load_schema() -> dict:
+    import json
+
     schema_path = os.path.join(os.path.dirname(__file__), "schema", "policy.schema.json")
     with open(schema_path, encoding="utf-8") as handle:
         return json.load(handle)

@@ -19,7 +19,6 @@ change its result. `POLICYLINT_NO_CACHE=1` turns it off; `POLICYLINT_CACHE_DIR` 
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
@@ -95,6 +94,42 @@ def _key(text: str) -> str:
     return digest.hexdigest()
 
 
+class _ScannerSettings:
+    """What the C JSON scanner reads from json.JSONDecoder: its defaults, and no NaN or Infinity
+    (store() never writes them)."""
+
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+
+    def parse_constant(self, name: str) -> Any:
+        raise ValueError(f"{name} is not allowed")
+
+
+def _load_entry(raw: bytes) -> Any:
+    """json.loads(raw) for an entry store() wrote (ASCII, one value, no surrounding space).
+
+    It uses the C scanner json.loads itself uses, without importing the json package: that
+    import (with the regular expressions its encoder compiles) is a tenth of a one-file check.
+    ValueError when `raw` is anything else."""
+    text = raw.decode("ascii")
+    try:
+        from _json import make_scanner
+    except ImportError:  # pragma: no cover - Pythons without CPython's accelerator
+        from json import loads
+
+        return loads(text)
+    try:
+        value, end = make_scanner(_ScannerSettings())(text, 0)
+    except StopIteration:  # no JSON value at the start
+        raise ValueError("not JSON") from None
+    if end != len(text):
+        raise ValueError("text after the JSON value")
+    return value
+
+
 def lookup(text: str) -> Optional[Tuple[Any, Positions]]:
     """(data, positions) of this exact policy text when it passed validation before, else None."""
     folder = cache_dir()
@@ -106,7 +141,7 @@ def lookup(text: str) -> Optional[Tuple[Any, Positions]]:
             raw = handle.read(_MAX_ENTRY_BYTES + 1)
         if len(raw) > _MAX_ENTRY_BYTES:
             return None
-        entry = json.loads(raw)
+        entry = _load_entry(raw)
         if not isinstance(entry, dict) or entry.get("key") != key or entry.get("format") != FORMAT:
             return None
         positions: Positions = {
@@ -114,7 +149,7 @@ def lookup(text: str) -> Optional[Tuple[Any, Positions]]:
             for path, place in entry["positions"]
         }
         return entry["data"], positions
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
+    except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError):
         return None
 
 
@@ -132,6 +167,8 @@ def store(text: str, data: Any, positions: Positions) -> None:
             "data": data,
             "positions": [[list(path), list(place)] for path, place in positions.items()],
         }
+        import json
+
         payload = json.dumps(entry, ensure_ascii=True, allow_nan=False).encode("ascii")
         if len(payload) > _MAX_ENTRY_BYTES:
             return

@@ -89,7 +89,8 @@ def test_damaged_or_foreign_entries_are_ignored(tmp_path, cache, monkeypatch):
     load_policy(path)
     (entry,) = cache.iterdir()
     text = Path(path).read_text()
-    for damaged in (b"", b"{not json", json.dumps({"format": 1, "key": "0" * 64, "data": {}, "positions": []}).encode()):
+    for damaged in (b"", b"{not json", json.dumps({"format": 1, "key": "0" * 64, "data": {}, "positions": []}).encode(),
+                    b"[" * 100_000 + b"]" * 100_000, b"\xff\xfe", b'{"format": NaN}', b" {}", b"{} []"):
         entry.write_bytes(damaged)
         assert policy_cache.lookup(text) is None
     load_policy(path)  # validated again, and written again
@@ -114,3 +115,33 @@ def test_old_entries_are_evicted(tmp_path, cache, monkeypatch):
     for number in range(5):
         load_policy(_write(tmp_path, POLICY + f"# revision {number}\n", name=f"p{number}.yaml"))
     assert len(list(cache.iterdir())) == 3
+
+
+def _json_values(generator, depth=0):
+    kind = generator.randrange(8 if depth < 4 else 5)
+    if kind == 0:
+        return generator.randint(-10**20, 10**20)
+    if kind == 1:
+        return generator.uniform(-1e6, 1e6) * 10 ** generator.randint(-30, 30)
+    if kind == 2:
+        return "".join(generator.choice('ab "\\/\n\t\x00\x1f\u00e9\u2028\ud83d\ude00') for _ in range(generator.randint(0, 8)))
+    if kind == 3:
+        return generator.choice([True, False])
+    if kind == 4:
+        return None
+    if kind == 5:
+        return []
+    if kind == 6:
+        return [_json_values(generator, depth + 1) for _ in range(generator.randint(0, 4))]
+    return {str(_json_values(generator, 9)): _json_values(generator, depth + 1) for _ in range(generator.randint(0, 4))}
+
+
+def test_entries_read_back_as_json_loads_reads_them():
+    import random
+
+    generator = random.Random(4)
+    for _ in range(3000):
+        value = _json_values(generator)
+        raw = json.dumps(value, ensure_ascii=True, allow_nan=False).encode("ascii")  # as store() writes
+        assert policy_cache._load_entry(raw) == json.loads(raw), raw
+

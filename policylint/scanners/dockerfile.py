@@ -27,7 +27,6 @@ validate Dockerfiles. It never raises, and bounds what variables may add (`ARG A
 
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_right
 
@@ -260,8 +259,12 @@ def _skip_heredoc(lines: Sequence[str], i: int, name: str, chomp: bool) -> Tuple
 def _is_json(args: str) -> bool:
     """True for the JSON (exec) form `["a", "b"]`, which holds no heredoc."""
     args = args.strip(_SPACE)
+    if not args.startswith("["):
+        return False
+    import json  # only for an instruction with `<<` in the exec form's place: rare
+
     try:
-        value = json.loads(args) if args.startswith("[") else None
+        value = json.loads(args)
     except (ValueError, RecursionError):
         return False
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
