@@ -231,6 +231,17 @@ def test_images_text_and_json(repo, capsys):
     assert {entry["kind"] for entry in entries} == {"dockerfile", "compose"}
 
 
+def test_images_output_file(repo, capsys):
+    write(repo / "Dockerfile", "FROM nginx:1.25\n")
+    assert run("images", "-o", "images.txt") == 0
+    assert capsys.readouterr().out == ""
+    assert (repo / "images.txt").read_text() == "Dockerfile:1:6: dockerfile - nginx:1.25 -> docker.io/library/nginx:1.25\n"
+    assert run("images", "-f", "json", "--output", "images.json") == 0
+    assert json.loads((repo / "images.json").read_text())[0]["normalized"] == "docker.io/library/nginx:1.25"
+    assert run("images", "-o", str(repo / "no-such-folder" / "x.txt")) == 2
+    assert "cannot write" in capsys.readouterr().err
+
+
 def test_init_writes_a_valid_policy(repo, capsys):
     write(repo / "Dockerfile", "FROM nginx:1\nFROM ghcr.io/acme/tool:2\n")
     assert run("init") == 0

@@ -45,6 +45,16 @@ def test_diff_changes_nothing(repo, capsys):
     assert (repo / "Dockerfile").read_text() == "FROM nginx:1.25\n"
 
 
+def test_diff_to_an_output_file(repo, capsys):
+    (repo / "Dockerfile").write_text("FROM nginx:1.25\n")
+    assert main(["fix", "--diff", "-o", "changes.txt"]) == 0
+    assert capsys.readouterr().out == ""
+    assert (repo / "changes.txt").read_text() == "Dockerfile:1: nginx:1.25 -> docker.io/library/nginx:1.25\n"
+    assert (repo / "Dockerfile").read_text() == "FROM nginx:1.25\n"
+    assert main(["fix", "--diff", "-o", str(repo / "missing" / "changes.txt")]) == 2
+    assert "cannot write" in capsys.readouterr().err
+
+
 def test_index_docker_io_folded_without_fully_qualified(repo):
     (repo / ".policylint.yaml").write_text("version: 1\n")
     (repo / "Dockerfile").write_text("FROM index.docker.io/library/nginx:1.25\n")

@@ -101,13 +101,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write_file(path: str, format_name: str, result: RunResult, options: ReportOptions, append: bool) -> None:
-    from policylint.errors import PolicylintError
 
     try:
         with open(path, "a" if append else "w", encoding="utf-8", newline="\n") as handle:
             write(format_name, result, handle, options)
     except OSError as error:
-        raise PolicylintError(f"cannot write {path}: {error.strerror or error}") from None
+        raise common.cannot_write(path, error) from None
 
 
 def _link_base() -> Optional[str]:

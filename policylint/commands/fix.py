@@ -117,16 +117,17 @@ def run(args: argparse.Namespace) -> int:
     _, reports = engine.run(sources, options, jobs=1)
     by_path = {source.path: source.realpath or source.abspath for source in sources}
     total = 0
-    for path, edits in sorted(plan(reports, policy).items()):
-        if args.diff:
-            for line, _, _, old, new in edits:
-                print(printable(f"{path}:{line}: {old} -> {new}"))
-            total += len(edits)
-            continue
-        applied = apply(by_path[path], edits)
-        if applied:
-            print(printable(f"fixed {path}: {applied} reference{'s' if applied != 1 else ''}"), file=sys.stderr)
-        total += applied
+    with common.Output(args.output) as out:
+        for path, edits in sorted(plan(reports, policy).items()):
+            if args.diff:
+                for line, _, _, old, new in edits:
+                    out.write(printable(f"{path}:{line}: {old} -> {new}") + "\n")
+                total += len(edits)
+                continue
+            applied = apply(by_path[path], edits)
+            if applied:
+                print(printable(f"fixed {path}: {applied} reference{'s' if applied != 1 else ''}"), file=sys.stderr)
+            total += applied
     verb = "would fix" if args.diff else "fixed"
     print(f"policylint: {verb} {total} reference{'s' if total != 1 else ''}", file=sys.stderr)
     return 0

@@ -52,25 +52,29 @@ def collect(args: argparse.Namespace) -> tuple[List[Dict[str, Any]], engine.RunR
 
 def run(args: argparse.Namespace) -> int:
     entries, result = collect(args)
-    if args.format == "json":
-        from policylint.report.json_report import dump
+    with common.Output(args.output) as out:
+        if args.format == "json":
+            from policylint.report.json_report import dump
 
-        dump(entries, sys.stdout)
-    else:
-        for entry in entries:
-            if entry["normalized"]:
-                target = entry["normalized"]
-            elif entry["unresolved"]:
-                target = f"(unresolved: {', '.join(entry['unresolved'])})"
-            else:
-                target = f"(invalid: {entry['error']})"
-            image = entry["image"]
-            if entry["resolved"] != image:
-                image = f"{image} = {entry['resolved']}"
-            line = (f"{entry['path']}:{entry['line']}:{entry['column']}: {entry['kind']} "
-                    f"{entry['environment'] or '-'} {image} -> {target}")
-            sys.stdout.write(printable(line) + "\n")
+            dump(entries, out)
+        else:
+            for entry in entries:
+                out.write(printable(_line(entry)) + "\n")
     if not args.quiet:
         print(f"policylint: {plural(len(entries), 'reference')} in {plural(result.files_scanned, 'file')}",
               file=sys.stderr)
     return 0
+
+
+def _line(entry: Dict[str, Any]) -> str:
+    if entry["normalized"]:
+        target = entry["normalized"]
+    elif entry["unresolved"]:
+        target = f"(unresolved: {', '.join(entry['unresolved'])})"
+    else:
+        target = f"(invalid: {entry['error']})"
+    image = entry["image"]
+    if entry["resolved"] != image:
+        image = f"{image} = {entry['resolved']}"
+    return (f"{entry['path']}:{entry['line']}:{entry['column']}: {entry['kind']} "
+            f"{entry['environment'] or '-'} {image} -> {target}")
