@@ -114,8 +114,10 @@ def load_policy(path: str, display: Optional[str] = None) -> Policy:
     """Read, validate and compile the policy file at `path`; PolicylintError on any mistake."""
     display = display or path
     raw = _read_policy(path, display)
+    if raw.startswith(b"\xef\xbb\xbf"):  # a BOM, dropped as "utf-8-sig" would (without loading that codec)
+        raw = raw[3:]
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         raise PolicylintError(

@@ -11,7 +11,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # (with gettext, locale and shutil) only for command lines cli.quick_check_arguments hands over;
 # `expires` dates compare as YYYY-MM-DD text.
 NOT_NEEDED = ("typing", "yaml", "jsonschema", "shutil", "dataclasses", "pickle", "tempfile", "importlib.metadata",
-              "argparse", "gettext", "locale", "contextlib", "datetime", "importlib", "warnings", "json")
+              "argparse", "gettext", "locale", "contextlib", "datetime", "importlib", "warnings", "json",
+              "encodings.utf_8_sig")
 
 CHECK = """
 import sys

@@ -67,6 +67,7 @@ BAD_POLICIES: List[Tuple[str, Union[bytes, str], str]] = [
     ("png", b"\x89PNG\r\n\x1a\n\x00\x00", r"policy\.yaml:1:1: policy is not UTF-8 text"),
     ("nul", b"version: 1\nignore: [a\x00]\n", POSITION + "invalid YAML: .*#x0000"),
     ("latin-1", b"version: 1\n# caf\xe9\n", r"policy\.yaml:2:1: policy is not UTF-8 text"),
+    ("bom-then-latin-1", b"\xef\xbb\xbfversion: 1\n\n# caf\xe9\n", r"policy\.yaml:3:1: policy is not UTF-8 text"),
     ("utf-16", "version: 1\n".encode("utf-16"), r"policy\.yaml:1:1: policy is not UTF-8 text"),
     ("alias-bomb", alias_bomb(), POSITION + r"policy holds more than \d+ values"),
     ("self-alias", "version: 1\nx: &x [*x]\n", POSITION + "(policy is nested too deeply|invalid YAML)"),
