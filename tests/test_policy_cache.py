@@ -145,3 +145,25 @@ def test_entries_read_back_as_json_loads_reads_them():
         raw = json.dumps(value, ensure_ascii=True, allow_nan=False).encode("ascii")  # as store() writes
         assert policy_cache._load_entry(raw) == json.loads(raw), raw
 
+
+
+def test_the_code_fingerprint_changes_with_any_module_and_not_with_bytecode(tmp_path, monkeypatch):
+    package = tmp_path / "policylint"
+    (package / "schema").mkdir(parents=True)
+    (package / "rules" / "__pycache__").mkdir(parents=True)
+    (package / "schema" / "policy.schema.json").write_text("{}")
+    (package / "cli.py").write_text("x = 1\n")
+    (package / "rules" / "tag_denied.py").write_text("y = 2\n")
+    (package / "rules" / "__pycache__" / "tag_denied.cpython-311.pyc").write_bytes(b"\0")
+    (package / "README.txt").write_text("not code")
+    monkeypatch.setattr(policy_cache, "_PACKAGE_DIR", str(package))
+    first = policy_cache._compute_fingerprint()
+    assert first == policy_cache._compute_fingerprint()
+    (package / "rules" / "__pycache__" / "tag_denied.cpython-311.pyc").write_bytes(b"\0\0")
+    (package / "README.txt").write_text("still not code")
+    assert policy_cache._compute_fingerprint() == first
+    (package / "rules" / "tag_denied.py").write_text("y = 22\n")  # an edit deep in the package
+    second = policy_cache._compute_fingerprint()
+    assert second != first
+    (package / "schema" / "policy.schema.json").write_text("[]")  # same size, new content
+    assert policy_cache._compute_fingerprint() != second
