@@ -101,12 +101,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write_file(path: str, format_name: str, result: RunResult, options: ReportOptions, append: bool) -> None:
-
-    try:
-        with open(path, "a" if append else "w", encoding="utf-8", newline="\n") as handle:
-            write(format_name, result, handle, options)
-    except OSError as error:
-        raise common.cannot_write(path, error) from None
+    with common.Output(path, append) as handle:
+        write(format_name, result, handle, options)
 
 
 def _link_base() -> Optional[str]:

@@ -171,27 +171,28 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def cannot_write(path: str, error: OSError) -> PolicylintError:
+def _cannot_write(path: str, error: OSError) -> PolicylintError:
     """The error for an output file (-o, --sarif-file, ...) that cannot be written."""
     return PolicylintError(f"cannot write {path}: {error.strerror or error}")
 
 
 class Output:
-    """`with Output(path) as out:` the -o FILE (created or emptied), or standard output when
-    `path` is None. A file that cannot be opened or written is a PolicylintError naming it;
-    standard output's errors are left to the command line (cli.py)."""
+    """`with Output(path) as out:` the -o FILE (created or emptied; `append`: added to), or
+    standard output when `path` is None. A file that cannot be opened or written is a
+    PolicylintError naming it; standard output's errors are left to the command line (cli.py)."""
 
-    def __init__(self, path: Optional[str]) -> None:
+    def __init__(self, path: Optional[str], append: bool = False) -> None:
         self.path = path
+        self.append = append
         self.handle: Optional[TextIO] = None
 
     def __enter__(self) -> TextIO:
         if self.path is None:
             return sys.stdout
         try:
-            self.handle = open(self.path, "w", encoding="utf-8", newline="\n")
+            self.handle = open(self.path, "a" if self.append else "w", encoding="utf-8", newline="\n")
         except OSError as error:
-            raise cannot_write(self.path, error) from None
+            raise _cannot_write(self.path, error) from None
         return self.handle
 
     def __exit__(self, kind: object, error: Optional[BaseException], traceback: object) -> None:
@@ -202,4 +203,4 @@ class Output:
         except OSError as closing:
             error = error or closing
         if isinstance(error, OSError):
-            raise cannot_write(self.path or "", error) from None
+            raise _cannot_write(self.path or "", error) from None
