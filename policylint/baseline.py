@@ -19,12 +19,12 @@ from policylint.model import Finding, Location
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+
     PathLike = Union[str, "os.PathLike[str]"]
 
 BASELINE_VERSION = 1
 TOOL = "policylint"
 MAX_BASELINE_BYTES = 64 * 1024 * 1024  # about 300,000 findings
-
 
 
 def _subject(finding: Finding) -> str:

@@ -25,6 +25,8 @@ from policylint.records import NamedTuple
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable, Dict, List, Optional, Pattern, Sequence, Set, Tuple
+
+    # (folder the patterns are relative to, its compiled _IgnoreFile); deeper entries come later and win.
     _Chain = Tuple[Tuple[str, Any], ...]
 
 NOT_A_KIND = "not a file kind policylint reads"
@@ -33,8 +35,6 @@ EXCLUDED = "excluded by an ignore pattern"
 GITIGNORED = "excluded by .gitignore"
 _MAX_GITIGNORE = 1 << 20
 _STAR_RUN_RE = re.compile(r"(?<!\\)\*+")  # not an escaped `\*`
-
-# (folder the patterns are relative to, its compiled _IgnoreFile); deeper entries come later and win.
 
 
 class Discovery(NamedTuple):

@@ -27,6 +27,7 @@ from policylint import __version__
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Dict, List, Optional, Tuple
+
     Positions = Dict[Tuple[Any, ...], Tuple[int, int, int, int]]
 
 try:  # the bare SHA-256 module: hashlib would load OpenSSL, 5% of a one-file run
@@ -41,7 +42,6 @@ FORMAT = 1
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _MAX_ENTRY_BYTES = 4 * 1024 * 1024
 _MAX_ENTRIES = 64  # the oldest go when a new one is written: every upgrade or edit orphans some
-
 
 
 def cache_dir() -> Optional[str]:

@@ -146,7 +146,6 @@ def test_entries_read_back_as_json_loads_reads_them():
         assert policy_cache._load_entry(raw) == json.loads(raw), raw
 
 
-
 def test_the_code_fingerprint_changes_with_any_module_and_not_with_bytecode(tmp_path, monkeypatch):
     package = tmp_path / "policylint"
     (package / "schema").mkdir(parents=True)

@@ -26,11 +26,11 @@ from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, get,
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Dict, Iterator, List, Mapping, Optional, Set, Union
+
     Lookup = Dict[str, str]
 
 KIND = "compose"
 DOCKER_IMAGE = "docker-image://"
-
 
 
 def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:

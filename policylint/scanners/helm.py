@@ -43,6 +43,7 @@ from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, Yaml
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
+
     Piece = Tuple[Optional[str], Optional[Node]]  # (text, node that says it)
     _Entry = Tuple[Node, str, Tuple[MappingNode, ...]]
 

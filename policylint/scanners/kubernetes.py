@@ -46,6 +46,7 @@ from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, Yaml
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
+
     Context = Dict[str, str]
 
 KIND = "kubernetes"
@@ -74,7 +75,6 @@ NOT_REFERENCE_GROUPS = ("kyverno.io", "gatekeeper.sh", "image.toolkit.fluxcd.io"
 # paths (`ko://knative.dev/serving/cmd/queue`, built and replaced by `ko resolve`).
 PLACEHOLDERS = ("{{", "$(")
 KO_PREFIX = "ko://"
-
 
 
 # The text pre-filter: every reference in a manifest is the value of an `image` key (a

@@ -162,6 +162,7 @@ def test_file_over_the_size_limit_is_a_parse_error_and_never_read(repo: Path, ca
             handle.truncate(40 << 20)
     reads: List[int] = []
     real_read = os.read
+
     def counting_read(descriptor: int, size: int) -> bytes:
         data = real_read(descriptor, size)
         reads.append(len(data))
