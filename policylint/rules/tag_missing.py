@@ -33,7 +33,7 @@ def check(subject: Subject, policy) -> Iterator[Violation]:
     if ref is None or not policy.tags_required or ref.tag is not None or ref.digest is not None:
         return
     yield Violation(
-        f"{subject.shown} has no tag or digest, so it pulls {ref.name_as_written}:latest",
+        f"{subject.shown} has no tag or digest, so it means {ref.name_as_written}:latest",
         fix=f"write {ref.name_as_written}:<version>",
         part="tag",
     )

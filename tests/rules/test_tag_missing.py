@@ -30,7 +30,7 @@ def test_fix_keeps_the_registry_as_written():
     """Following the fix must not drop a registry the policy may require (fully_qualified)."""
     (written,) = findings("FROM docker.io/acme/app\n")
     assert written.fix == "write docker.io/acme/app:<version>"
-    assert "so it pulls docker.io/acme/app:latest" in written.message
+    assert "so it means docker.io/acme/app:latest" in written.message
     (official,) = findings("FROM docker.io/nginx\n")
     assert official.fix == "write docker.io/nginx:<version>"
     (short,) = findings("FROM acme/app\n")
