@@ -79,6 +79,7 @@ class _Flag(NamedTuple):
     name: str
     value: Optional[str]  # None for a bare `--name`
     offsets: List[int]  # where each character of `value` is in the instruction text
+    start: int = 0  # where the flag's word starts in the instruction text
 
 
 def scan(text: str, path: str, options: ScanOptions) -> Iterator[Result]:
@@ -279,6 +280,7 @@ def _flags(text: str, pos: int) -> Tuple[List[_Flag], int]:
             pos += 1
         if not text.startswith("--", pos):
             return flags, pos
+        start = pos
         chars: List[str] = []
         offsets: List[int] = []
         quote = None
@@ -297,7 +299,7 @@ def _flags(text: str, pos: int) -> Tuple[List[_Flag], int]:
         if word == "--":
             return flags, pos
         name, equals, value = word[2:].partition("=")
-        flags.append(_Flag(name, value if equals else None, offsets[len(name) + 3:]))
+        flags.append(_Flag(name, value if equals else None, offsets[len(name) + 3:], start))
 
 
 def _words(text: str, pos: int, escape: str, strict: bool = False) -> List[str]:
@@ -414,14 +416,48 @@ def _csv_fields(value: str, offsets: List[int]) -> Iterator[Tuple[str, List[int]
     yield "".join(chars), offs
 
 
-def _from_parts(instr: _Instr) -> Tuple[List[Tuple[int, int]], Optional[str]]:
-    """The FROM argument spans and the stage name (`AS name`), if any."""
+def _from_parts(instr: _Instr) -> Tuple[List[Tuple[int, int]], Optional[str], List[_Flag]]:
+    """The FROM argument spans, the stage name (`AS name`), if any, and the flags."""
     end = len(instr.text.rstrip(_SPACE))  # BuildKit trims Unicode spaces, then splits on ASCII ones
-    found = _TOKEN_RE.finditer(instr.text, _flags(instr.text, instr.rest)[1], end)
-    tokens = [match.span() for match in found]
+    flags, pos = _flags(instr.text, instr.rest)
+    tokens = [match.span() for match in _TOKEN_RE.finditer(instr.text, pos, end)]
     words = [instr.text[start:end] for start, end in tokens]
     name = words[2] if len(words) == 3 and words[1].lower() == "as" else None
-    return tokens, name
+    return tokens, name, flags
+
+
+def _bare_platform(flags: List[_Flag]) -> bool:
+    return any(flag.name == "platform" and flag.value is None for flag in flags)
+
+
+_STAGE_NAME_START = frozenset("abcdefghijklmnopqrstuvwxyz")
+_STAGE_NAME_CHARS = _STAGE_NAME_START | frozenset("0123456789-_.")
+
+
+def _from_error(text: str, tokens: List[Tuple[int, int]], name: Optional[str],
+                flags: List[_Flag]) -> Optional[Tuple[str, int]]:
+    """Why Docker refuses this FROM (BuildKit's parseFrom, in its order), and where; None when
+    it accepts it. `FROM` without arguments is reported by the caller."""
+    if name is None and len(tokens) != 1:
+        start = tokens[3 if len(tokens) > 3 else 1][0]
+        hint = ""
+        if text.startswith("#", start):
+            hint = " (a comment must start its own line)"
+        elif _bare_platform(flags):
+            hint = " (a flag's value follows '=': --platform=linux/amd64)"
+        return f"FROM requires either one or three arguments{hint}", start
+    lowered = name.lower() if name else ""
+    if name and "$" not in name and (lowered[0] not in _STAGE_NAME_START
+                                     or not _STAGE_NAME_CHARS.issuperset(lowered)):
+        # a name with a variable: buildah expands it; left alone rather than called an error
+        return (f"invalid name for build stage: {name!r}, name can't start with a number or contain symbols",
+                tokens[2][0])
+    for flag in flags:
+        if flag.name != "platform":
+            return f"unknown flag: --{flag.name}", flag.start
+        if flag.value is None:
+            return "missing a value on flag: --platform", flag.start
+    return None
 
 
 class _Scanner:
@@ -455,13 +491,21 @@ class _Scanner:
         return Occurrence(instr.text[start:end], resolved, location, "dockerfile", context, unresolved)
 
     def _from(self, instr: _Instr) -> Iterator[Result]:
-        tokens, name = _from_parts(instr)
+        tokens, name, flags = _from_parts(instr)
         self.index += 1
         self.label, self.stage = name or str(self.index), {}
         if not tokens:
             line, column = instr.position(0)
             yield ScanError("FROM requires either one or three arguments", Location(self.path, line, column))
             return
+        refused = _from_error(instr.text, tokens, name, flags)
+        if refused is not None:
+            message, offset = refused
+            line, column = instr.position(offset)
+            yield ScanError(message, Location(self.path, line, column))
+            if _bare_platform(flags):  # `--platform linux/amd64 alpine`: the first word is no image
+                return
+            # otherwise the first word is the image, as every builder reads it once the line is mended
         start, end = tokens[0]
         resolved, unresolved = _shell_word(instr.text[start:end], self.escape, self.globals)
         if unresolved and self._platform_stage(instr.text[start:end], unresolved, self.stage_scope(), self.earlier):

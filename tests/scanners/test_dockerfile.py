@@ -58,8 +58,8 @@ CASES: List[Row] = [
     ("escape key any case, indented", "  # ESCAPE = `\nFROM `\nnginx:1\n", None, [lit("nginx:1", 3, 1)]),
     ("escape after an instruction is a comment", "FROM a:1\n# escape=`\nFROM `\nb:1\n", None,
      [lit("a:1", 1, 6), lit("`", 3, 6)]),
-    ("backslash is no continuation with backtick escape", "# escape=`\nFROM a:1 \\\nFROM b:1\n", None,
-     [lit("a:1", 2, 6), lit("b:1", 3, 6)]),
+    ("backslash is no continuation with backtick escape", "# escape=`\nFROM a:1\nRUN x \\\nFROM b:1\n", None,
+     [lit("a:1", 2, 6), lit("b:1", 4, 6)]),
     # --- continuations, comments, case, whitespace ---------------------------------------------
     ("continuation", "FROM \\\n   nginx:1.2\n", None, [lit("nginx:1.2", 2, 4)]),
     ("continuation then spaces and tabs", "FROM \\  \t\n nginx:1.2\n", None, [lit("nginx:1.2", 2, 2)]),
@@ -72,12 +72,11 @@ CASES: List[Row] = [
     ("continuation ends at EOF", "FROM a:1 \\", None, [lit("a:1", 1, 6)]),
     ("CRLF", "FROM nginx:1.25 AS a\r\nFROM \\\r\n  alpine:3.19\r\n", None,
      [lit("nginx:1.25", 1, 6), lit("alpine:3.19", 3, 3)]),
-    ("lone CR is not a line break", "FROM a:1\rFROM b:1\n", None, [lit("a:1", 1, 6)]),
     ("keyword case, leading whitespace, AS case", "   from nginx:1 As Build\n\tFrOm build\n", None,
      [lit("nginx:1", 1, 9)]),
     ("tabs and vertical tabs separate", "FROM\t\tnginx:1\x0bAS\tb\n", None, [lit("nginx:1", 1, 7)]),
-    ("unicode before the reference counts as characters", "FROM  nginx:1 AS é\nLABEL x=é\nFROM é\n", None,
-     [lit("nginx:1", 1, 7)]),
+    ("unicode before the reference counts as characters", "FROM  nginx:1 AS b\nLABEL x=é\nFROM  é:1\n", None,
+     [lit("nginx:1", 1, 7), lit("é:1", 3, 7)]),
     ("line separators are not line breaks", "FROM a:1\u2028\nFROM b:1\x85\n", None,
      [lit("a:1", 1, 6), lit("b:1", 2, 6)]),
     # --- heredocs --------------------------------------------------------------------------------
@@ -127,7 +126,6 @@ CASES: List[Row] = [
      [lit("base", 1, 6), lit("alpine:3", 2, 6)]),
     ("a stage is not its own base", "FROM x AS x\n", None, [lit("x", 1, 6)]),
     ("digest", f"FROM nginx@{DIGEST}\n", None, [lit(f"nginx@{DIGEST}", 1, 6)]),
-    ("two arguments: image still read", "FROM nginx:1 builder\n", None, [lit("nginx:1", 1, 6)]),
     ("quoted image", 'FROM "nginx:1.25" AS a\n', None, [lit("nginx:1.25", 1, 7)]),
     # --- ARG scoping and variable forms --------------------------------------------------------
     ("global ARG default", "ARG TAG=1.25\nFROM nginx:$TAG\n", None, [("nginx:$TAG", "nginx:1.25", (), 2, 6)]),
@@ -240,8 +238,8 @@ CASES: List[Row] = [
     ("only comments", "# a\n#\n   # b\n", None, []),
     ("only whitespace", "\n\n \t\n\r\n", None, []),
     ("unknown instructions", "FOO bar\nFROM a:1\nBAR\n", None, [lit("a:1", 2, 6)]),
-    ("control characters", "FROM \x00a:1\x01 AS \x1cb\nFROM \x1cb\n", None,
-     [lit("\x00a:1\x01", 1, 6)]),
+    ("control characters", "FROM \x00a:1\x01 AS b\nFROM \x1cb\n", None,
+     [lit("\x00a:1\x01", 1, 6), lit("\x1cb", 2, 6)]),
     ("NUL and form feed", "\x00\nFROM\x0ca:1\n", None, [lit("a:1", 2, 6)]),
     # --- instructions that are only skipped (ENV, CMD, a RUN without flags or heredoc) ----------
     ("a keyword split over a continuation", "FR\\\nOM nginx:1\nRU\\\nN --mount=from=b:1 true\n", None,
@@ -348,6 +346,50 @@ def errors(text: str) -> List[tuple]:
 )
 def test_errors(text: str, expected: List[tuple]) -> None:
     assert errors(text) == expected
+
+
+ONE_OR_THREE = "FROM requires either one or three arguments"
+
+
+@pytest.mark.parametrize(
+    "text,error,references",
+    [
+        # BuildKit's parseFrom refuses these; each builder would read the first word as the image
+        ("FROM nginx:1 builder\n", (ONE_OR_THREE, 1, 14), [lit("nginx:1", 1, 6)]),
+        ("FROM a:1 b c\n", (ONE_OR_THREE, 1, 10), [lit("a:1", 1, 6)]),
+        ("FROM a:1 AS\n", (ONE_OR_THREE, 1, 10), [lit("a:1", 1, 6)]),
+        ("FROM a:1 AS b c d\n", (ONE_OR_THREE, 1, 15), [lit("a:1", 1, 6)]),
+        ("FROM a:1 AS b  # the builder\n", (ONE_OR_THREE + " (a comment must start its own line)", 1, 16),
+         [lit("a:1", 1, 6)]),
+        ("FROM a:1\rFROM b:1\n", (ONE_OR_THREE, 1, 10), [lit("a:1", 1, 6)]),  # a lone CR is no line break
+        ("FROM a:1 AS \\\n  b\\\n  # c\nFROM d:1\n", (ONE_OR_THREE, 4, 6), [lit("a:1", 1, 6)]),
+        ("FROM a:1 AS 1b\n", ("invalid name for build stage: '1b', name can't start with a number or contain symbols",
+                              1, 13), [lit("a:1", 1, 6)]),
+        ("FROM  nginx:1 AS é\n", ("invalid name for build stage: 'é', name can't start with a number or contain symbols",
+                                  1, 18), [lit("nginx:1", 1, 7)]),
+        ("FROM a:1 AS _b\nFROM _b\n", ("invalid name for build stage: '_b', name can't start with a number or contain "
+                                       "symbols", 1, 13), [lit("a:1", 1, 6)]),
+        ("FROM --pull=always a:1\n", ("unknown flag: --pull", 1, 6), [lit("a:1", 1, 20)]),
+        ("FROM --platform=x --quiet a:1\n", ("unknown flag: --quiet", 1, 19), [lit("a:1", 1, 27)]),
+        # the first word is the flag's value, not an image
+        ("FROM --platform linux/amd64 a:1\n",
+         (ONE_OR_THREE + " (a flag's value follows '=': --platform=linux/amd64)", 1, 29), []),
+        ("FROM --platform a:1\n", ("missing a value on flag: --platform", 1, 6), []),
+    ],
+)
+def test_from_that_docker_refuses(text: str, error: tuple, references: List[tuple]) -> None:
+    found = results(text)
+    assert [(r.message, r.location.line, r.location.column) for r in found if isinstance(r, ScanError)] == [error]
+    assert [(r.written, r.resolved, r.unresolved, r.location.line, r.location.column)
+            for r in found if isinstance(r, Occurrence)] == references
+
+
+@pytest.mark.parametrize("text", [
+    "FROM a:1 AS b.c-d_e9\n", "FROM a:1 as B\n", "FROM a:1 AS ${NAME}\n", "FROM --platform=linux/amd64 a:1 AS b\n",
+    "FROM --platform=$BUILDPLATFORM a:1\n", "FROM a:1   \t\n", "FROM a:1 \\\n  AS b\n",
+])
+def test_from_that_docker_accepts(text: str) -> None:
+    assert errors(text) == []
 
 
 def test_unterminated_heredoc_swallows_the_rest() -> None:
