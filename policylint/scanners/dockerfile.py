@@ -422,7 +422,8 @@ def _from_parts(instr: _Instr) -> Tuple[List[Tuple[int, int]], Optional[str], Li
     flags, pos = _flags(instr.text, instr.rest)
     tokens = [match.span() for match in _TOKEN_RE.finditer(instr.text, pos, end)]
     words = [instr.text[start:end] for start, end in tokens]
-    name = words[2] if len(words) == 3 and words[1].lower() == "as" else None
+    # casefold, as Go's strings.EqualFold: `aſ` (long s) is `AS` to BuildKit
+    name = words[2] if len(words) == 3 and words[1].casefold() == "as" else None
     return tokens, name, flags
 
 

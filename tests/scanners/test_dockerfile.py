@@ -72,6 +72,7 @@ CASES: List[Row] = [
     ("continuation ends at EOF", "FROM a:1 \\", None, [lit("a:1", 1, 6)]),
     ("CRLF", "FROM nginx:1.25 AS a\r\nFROM \\\r\n  alpine:3.19\r\n", None,
      [lit("nginx:1.25", 1, 6), lit("alpine:3.19", 3, 3)]),
+    ("AS compared as Go's EqualFold does", "FROM a:1 a\u017f b\nFROM B\n", None, [lit("a:1", 1, 6)]),
     ("keyword case, leading whitespace, AS case", "   from nginx:1 As Build\n\tFrOm build\n", None,
      [lit("nginx:1", 1, 9)]),
     ("tabs and vertical tabs separate", "FROM\t\tnginx:1\x0bAS\tb\n", None, [lit("nginx:1", 1, 7)]),
