@@ -6,6 +6,8 @@ with values from the `.env` beside the file and, only when `options.environ` is 
 (`--use-env`), the process environment, which wins over `.env` as it does in compose.
 `x-*` blocks are not services, but anchors defined there and merged into services are followed;
 a reference reached through several aliases is reported once, at the line of its text.
+A value holding `{{` is filled in by a template (Ansible, Jinja) before compose sees the
+file: it is not a reference.
 """
 
 from __future__ import annotations
@@ -184,8 +186,8 @@ def _additional_contexts(node: Optional[Node], path: str, state: ComposeState, s
 def _interpolated(
     node: ScalarNode, path: str, state: ComposeState, context: Mapping[str, str], written: str, offset: int
 ) -> Optional[Occurrence]:
-    if string_value(node) is None or not written.strip():
-        return None
+    if string_value(node) is None or not written.strip() or "{{" in written:
+        return None  # `{{ image }}`: a template (Ansible, Jinja) fills it in before compose runs
     if "$" in written:
         expansion = expand(written, state.lookup, dollar_escape=True)
         resolved, unresolved = expansion.value, expansion.unresolved

@@ -57,6 +57,7 @@ _HEREDOC_COMMANDS = ("run", "copy", "add")
 _READ = frozenset({"from", "arg", "copy", "add", "onbuild"})  # instructions whose text is read (and RUN)
 _MAX_SUBSTITUTED = 4096  # characters variables may add to one word (a reference is at most ~600)
 _MAX_NAMES = 16  # unresolved names kept for one value
+_TEMPLATE = "{{"  # an unrendered Jinja or Go template action: not Dockerfile text yet
 _PLATFORM_MARK = "\x00"  # stands for a platform ARG's value when matching stage names
 
 
@@ -499,7 +500,14 @@ class _Scanner:
             line, column = instr.position(0)
             yield ScanError("FROM requires either one or three arguments", Location(self.path, line, column))
             return
-        refused = _from_error(instr.text, tokens, name, flags)
+        if _TEMPLATE in instr.text:
+            # A Jinja or Go template of a Dockerfile (`FROM {{ base }}`, `AS mnt-{{ name }}`): its
+            # words are known only once rendered, so the line is not judged, nor a templated image.
+            refused = None
+            if _TEMPLATE in instr.text[tokens[0][0]:tokens[0][1]]:
+                return
+        else:
+            refused = _from_error(instr.text, tokens, name, flags)
         if refused is not None:
             message, offset = refused
             line, column = instr.position(offset)
@@ -551,7 +559,7 @@ class _Scanner:
 
     def _reference(self, instr: _Instr, flag: _Flag, instruction: str, index_ok: bool) -> Iterator[Result]:
         """A `--from` / `from=` value, unless it names a stage."""
-        if not flag.value or not flag.offsets:
+        if not flag.value or not flag.offsets or _TEMPLATE in flag.value:
             return
         scope = self.stage_scope()
         resolved, unresolved = _shell_word(flag.value, self.escape, scope)

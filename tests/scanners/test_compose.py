@@ -202,6 +202,22 @@ def test_values_that_are_not_images_are_skipped() -> None:
     assert found == []
 
 
+def test_template_placeholders_are_not_references() -> None:
+    """An Ansible or Jinja template of a compose file: `{{ }}` is filled in before compose runs."""
+    found = run(
+        """        services:
+          a: {image: "{{ busybox_image }}"}
+          b: {image: "ghcr.io/acme/{{ name }}:1.0"}
+          c:
+            build:
+              additional_contexts:
+                base: "docker-image://{{ base }}"
+          d: {image: "nginx:1.27"}
+        """
+    )
+    assert rows(found) == [("nginx:1.27", "nginx:1.27", 8, 15)]
+
+
 def test_syntax_error_is_one_scan_error_with_position() -> None:
     found = run("services:\n  web:\n    image: [nginx\n")
     assert len(found) == 1 and isinstance(found[0], ScanError)

@@ -393,6 +393,24 @@ def test_from_that_docker_accepts(text: str) -> None:
     assert errors(text) == []
 
 
+@pytest.mark.parametrize(
+    "text,references",
+    [
+        ("FROM {{ registry }}/{{ image }}\nRUN true\n", []),
+        ("FROM {{image}}\n", []),
+        ("FROM python:{{ version }}-slim AS build\n", []),
+        ("FROM scratch AS mnt-{{ name }}\nFROM alpine:3.20\nCOPY --from=mnt-{{ name }} / /mnt\n",
+         [lit("alpine:3.20", 2, 6)]),
+        ("FROM a:1\nRUN --mount=type=bind,from={{ tools }},target=/t true\n", [lit("a:1", 1, 6)]),
+        ("FROM nginx:1.27 AS {{ name }}\n", [lit("nginx:1.27", 1, 6)]),
+        ("{% if base %}\nFROM {{ base }}\n{% else %}\nFROM debian:12\n{% endif %}\n", [lit("debian:12", 4, 6)]),
+    ],
+)
+def test_template_placeholders_are_not_references(text: str, references: List[tuple]) -> None:
+    """A Jinja or Go template of a Dockerfile: `{{ }}` values are filled in when it is rendered."""
+    assert refs(text) == references
+
+
 def test_unterminated_heredoc_swallows_the_rest() -> None:
     found = results("FROM a:1\nRUN <<EOF\nFROM b:1\n")
     assert [type(r).__name__ for r in found] == ["Occurrence", "ScanError"]
