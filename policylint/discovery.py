@@ -52,6 +52,16 @@ def kind_for_name(path: str) -> Optional[str]:
     return _kind(path.replace("\\", "/").rsplit("/", 1)[-1])
 
 
+# A name that starts like a Dockerfile but ends in one of these is source code, a document or
+# data about Dockerfiles (`dockerfile_parser.py`, `Dockerfile.md`, `dockerfile-lint.yaml`).
+_NOT_DOCKERFILE_SUFFIXES = (
+    ".py", ".pyc", ".pyi", ".go", ".rs", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".java", ".kt", ".rb",
+    ".php", ".pl", ".c", ".h", ".cc", ".cpp", ".hpp", ".cs", ".swift", ".scala", ".sh", ".bash", ".ps1", ".bat",
+    ".cmd", ".md", ".rst", ".adoc", ".html", ".htm", ".json", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".xml",
+    ".lock", ".png", ".jpg", ".svg", ".gif", ".pdf",
+)
+
+
 def _kind(name: str) -> Optional[str]:
     lower = name.lower()
     if lower.endswith((".dockerignore", ".containerignore")):
@@ -60,6 +70,7 @@ def _kind(name: str) -> Optional[str]:
         name[:1] in ("D", "d", "C", "c")
         and lower.startswith(("dockerfile", "containerfile"))
         and name[1:].startswith(("ockerfile", "ontainerfile"))
+        and not lower.endswith(_NOT_DOCKERFILE_SUFFIXES)
     ):
         return "dockerfile"
     if name in ("kustomization.yaml", "kustomization.yml", "Kustomization"):

@@ -78,6 +78,10 @@ REJECTED = [
     "README.md",
     "Makefile",
     "build.dockerfile.bak",
+    "dockerfile_parser.py",
+    "Dockerfile.md",
+    "Containerfile_test.GO",
+    "dockerfile.JSON",
 ]
 
 FOLDERS = ["", "deploy/prod/", "Dockerfiles/", "a.yaml/", "Kustomization/", ".github/workflows/"]
@@ -149,7 +153,7 @@ FRAGMENTS = [
     "Dockerfile", "dockerfile", "DOCKERFILE", "DockerFile", "Containerfile", "containerfile",
     "docker", "container", "file", "File", "compose", "docker-compose", "Kustomization",
     "kustomization", "values", "yaml", "YAML", "yml", "Yml", "dockerignore", "containerignore",
-    "DockerIgnore", ".", ".", "-", "_", "/", "a", "x",
+    "DockerIgnore", ".", ".", "-", "_", "/", "a", "x", "py", "md", "Json", "go", "txt",
 ]
 
 
@@ -158,3 +162,13 @@ def test_files_agrees_with_discovery_on_any_path(path: str) -> None:
     if path.endswith("/") or path.startswith("/") or "//" in path:
         return  # pre-commit passes paths of files, relative to the repository root
     assert selected(path) == (kind_for_name(path) is not None), path
+
+
+def test_files_leaves_out_every_suffix_discovery_leaves_out() -> None:
+    from policylint.discovery import _NOT_DOCKERFILE_SUFFIXES
+
+    for suffix in _NOT_DOCKERFILE_SUFFIXES:
+        for name in (f"dockerfile_parser{suffix}", f"Containerfile{suffix.upper()}"):
+            expected = kind_for_name(name) is not None  # .yaml/.yml names are YAML files
+            assert selected(f"src/{name}") is expected, name
+            assert expected is (suffix in (".yaml", ".yml")), name
