@@ -16,7 +16,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Iterator, List, Optional, Tuple
+    from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 try:  # libyaml; the pure-Python loader is only a fallback for odd installs
     from yaml import CSafeLoader as _BaseLoader
@@ -283,7 +283,7 @@ def mapping_items(node: Node) -> Iterator[Tuple[ScalarNode, Node]]:
     """
     if not isinstance(node, MappingNode):
         return
-    seen_keys = set()
+    seen_keys: Set[str] = set()
     visited = set()
     # Merge sources depth-first, in order (a source's own keys before the ones it merges in),
     # with an explicit stack: a chain of thousands of `<<` merges must not exhaust recursion.
@@ -294,12 +294,14 @@ def mapping_items(node: Node) -> Iterator[Tuple[ScalarNode, Node]]:
             continue
         visited.add(id(current))
         merged: List[MappingNode] = []
+        own: Dict[str, Tuple[ScalarNode, Node]] = {}  # a repeated key: its last pair, at its first place
         for key, value in current.value:
             if isinstance(key, ScalarNode) and key.tag == _MERGE_TAG:
                 merged.extend(_merge_sources(value))
             elif isinstance(key, ScalarNode) and key.value not in seen_keys:
-                seen_keys.add(key.value)
-                yield key, value
+                own[key.value] = (key, value)
+        seen_keys.update(own)
+        yield from own.values()
         stack.extend(source for source in reversed(merged) if id(source) not in visited)
 
 
@@ -324,10 +326,11 @@ def get(node: Node, key: str) -> Optional[Node]:
 
 
 def own_value(node: MappingNode, key: str) -> Tuple[Optional[Node], bool]:
-    """The value of the mapping's own first `key` (None when it has none), and, when it has
-    none, whether a `<<` merge key may bring it in. Own keys come first, as in mapping_items."""
+    """The value of the mapping's own `key` (the last one when it repeats, as tools that accept
+    a repeated key take it; None when it has none), and, when it has none, whether a `<<` merge
+    key may bring it in. Own keys come first, as in mapping_items."""
     merges = False
-    for item_key, value in node.value:  # a collection as a key has a list as its value
+    for item_key, value in reversed(node.value):  # a collection as a key has a list as its value
         if item_key.tag == _MERGE_TAG:
             merges = True
         elif item_key.value == key:
@@ -359,8 +362,8 @@ def duplicate_key(document: Node, aliases: bool = True) -> Optional[Tuple[Scalar
     """(the repeated key, the first one) of the first mapping key in `document` that repeats an
     earlier key of the same mapping, or None. `<<` merge keys may repeat.
 
-    YAML forbids duplicate keys, and compose, kubectl and helm refuse them, but libyaml keeps
-    both: a reader that takes the first value and a tool that takes the last would check and
+    YAML forbids duplicate keys and compose refuses them, but libyaml keeps both and Helm takes
+    the last: a reader that takes one value and a tool that takes the other would check and
     deploy different images. Each collection is visited once (aliases are not walked again);
     `aliases=False` promises that the text has no `*alias`, so no node can be reached twice.
     """

@@ -27,7 +27,7 @@ INVALID_YAML = "GoogleContainerTools__kaniko/examples/pod-blobstorage.yaml"
 # after `type: LoadBalancer`; YAML allows trailing tabs and libyaml (and so policylint) reads it.
 TRAILING_TAB = "GoogleCloudPlatform__kubernetes-engine-samples/ai-ml/vllm-tpu/vllm-llama3-70b.yaml"
 
-# Real files with a duplicate key (compose, kubectl and helm refuse them): one parse-error each.
+# Real manifests with a duplicate key (kubectl's strict validation reports them): one parse-error each.
 DUPLICATE_KEYS = {
     "kubernetes__examples/_archived/openshift-origin/etcd-controller.yaml",
     "kubernetes__examples/_archived/openshift-origin/etcd-discovery-controller.yaml",

@@ -136,14 +136,16 @@ def test_jobs_zero_means_one_per_usable_core():
 
 
 def test_yaml_without_image_can_still_be_a_parse_error(tmp_path):
-    """Why no file is skipped unparsed: no `image` text, and still a finding."""
+    """Why no file is skipped unparsed: no `image` text, and still a finding. (A duplicate key
+    in a document policylint does not read, such as a CI config, is not one.)"""
     (tmp_path / "ci.yaml").write_text("name: ci\non: push\nname: twice\n")
     (tmp_path / "broken.yaml").write_text("jobs: [build\n")
+    (tmp_path / "service.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: a}\nkind: Pod\n")
     sources = discover([str(tmp_path)], root=str(tmp_path)).files
     result, _ = engine.run(sources, engine.EngineOptions(policy=default_policy()), jobs=1)
-    assert [(finding.location.path, finding.rule) for finding in result.findings] == [
-        ("broken.yaml", "parse-error"),
-        ("ci.yaml", "parse-error"),
+    assert [(finding.location.path, finding.location.line, finding.rule) for finding in result.findings] == [
+        ("broken.yaml", 2, "parse-error"),
+        ("service.yaml", 4, "parse-error"),
     ]
     assert all("image" not in path.read_text() for path in tmp_path.iterdir())
 

@@ -60,25 +60,31 @@ def scan_documents(
     text: str,
     path: str,
     scan_document: Callable[[Node], Iterator[Occurrence]],
-    templates_allowed: bool = False,
+    reads: Optional[Callable[[Node], bool]] = None,
 ) -> Iterator[Union[Occurrence, ScanError, NotScanned]]:
     """Compose `text` once and scan each document; a YAML error is the file's only result.
 
     A document with a duplicate key also yields one ScanError at the repeated key: which value
     wins differs between tools, so the file must be fixed. Its references are still reported
-    (the first value of a repeated key is read), so a stray duplicate elsewhere in a manifest
-    does not hide the images beside it.
+    (the last value of a repeated key is read, as Helm and other lenient loaders take it), so
+    a stray duplicate elsewhere in a manifest does not hide the images beside it.
+
+    `reads` is given for a file found by content alone, and tells whether policylint reads a
+    document (as a manifest, ...). Such a file that does not parse is a parse-error, since it
+    may be a manifest, unless it holds `{{ }}`: then it is an unrendered template (Helm's
+    `templates/`), skipped with advice. A duplicate key there is reported only in a document
+    policylint reads: in a CI config or a test fixture it has no bearing on any image.
     """
     documents = compose(text, path)
     if isinstance(documents, ScanError):
         # A Helm or other Go template is YAML only once rendered; a file found by content alone
         # that does not parse and holds `{{` is such a template, not a broken manifest.
-        yield NotScanned(TEMPLATE_REASON) if templates_allowed and looks_like_template(text) else documents
+        yield NotScanned(TEMPLATE_REASON) if reads is not None and looks_like_template(text) else documents
         return
     aliases = "*" in text
     for document in documents:
         duplicate = duplicate_key(document, aliases)
-        if duplicate is not None:
+        if duplicate is not None and (reads is None or reads(document)):
             key, first = duplicate
             shown = key.value if len(key.value) <= 60 else key.value[:57] + "..."
             line, column = node_position(key)
@@ -113,8 +119,8 @@ class Merged:
                         sources.append(value)
                     elif isinstance(value, SequenceNode):
                         sources.extend(item for item in value.value if isinstance(item, MappingNode))
-                elif key.value not in keys:
-                    keys[key.value] = value
+                else:
+                    keys[key.value] = value  # a repeated key: its last value, as in own_value
             entry = (keys, sources)
             self._own[id(node)] = entry
             self._keep.append(node)
@@ -125,7 +131,7 @@ class Merged:
         if not isinstance(node, MappingNode):
             return None
         if id(node) not in self._own:
-            # Most mappings merge nothing in: their own first `key` is the answer, found by one
+            # Most mappings merge nothing in: their own `key` is the answer, found by one
             # look at the key texts without indexing the mapping. Only a `<<` merge key, which
             # may bring the key in, takes the full lookup below.
             value, merges = own_value(node, key)

@@ -6,7 +6,9 @@ like Helm values (`values*.yaml`) without a `Chart.yaml` beside it, such as the 
 a GitOps repository keeps for a chart it does not vendor: its documents are read as Helm values.
 The file is composed once and its occurrences carry the kind of the document they come from.
 A file that does not parse and holds `{{` is an unrendered template (Helm's `templates/`): it
-is counted as skipped, with the advice to check the rendered output, not as a parse-error.
+is counted as skipped, with the advice to check the rendered output, not as a parse-error. A
+duplicate key is reported only in a document policylint reads (a manifest, a compose file,
+Helm values), not in a CI config or test fixture that happens to be YAML.
 """
 
 from __future__ import annotations
@@ -40,4 +42,8 @@ def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrenc
         elif compose_scanner.is_compose_document(document):
             yield from compose_scanner.scan_document(document, path, compose_state)
 
-    return scan_documents(text, path, scan_by_content, templates_allowed=True)
+    def reads(document: Node) -> bool:
+        return (chart is not None or kubernetes.is_kubernetes_document(document, kube_state.merged)
+                or compose_scanner.is_compose_document(document))
+
+    return scan_documents(text, path, scan_by_content, reads)

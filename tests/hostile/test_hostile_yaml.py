@@ -152,9 +152,9 @@ DUPLICATES = {
 
 @pytest.mark.parametrize("kind", sorted(DUPLICATES))
 def test_duplicate_keys_are_a_parse_error_at_the_second_key(kind: str) -> None:
-    """YAML forbids duplicate keys and compose, kubectl and helm reject them; which value a tool
-    would take differs, so the duplicate itself is reported where it stands, and the first
-    value is still checked."""
+    """YAML forbids duplicate keys; compose refuses them, kubectl's strict validation reports
+    them, Helm keeps the last value. So the duplicate itself is reported where it stands, and
+    the last value, the one a lenient tool deploys, is checked."""
     text = DUPLICATES[kind]
     found = scan(kind, text)
     errors = [item for item in found if isinstance(item, ScanError)]
@@ -164,6 +164,10 @@ def test_duplicate_keys_are_a_parse_error_at_the_second_key(kind: str) -> None:
     assert errors[0].location.column == text.splitlines()[-1].index(text.splitlines()[-1].strip()) + 1
     assert "duplicate key" in errors[0].message
     check_locations(found, text)
+    (occurrence,) = [item for item in found if not isinstance(item, ScanError)]
+    assert occurrence.resolved.endswith(":latest")
+    where = occurrence.parts.get("tag", occurrence.location)
+    assert where.line == last_line
 
 
 def test_merge_keys_are_not_duplicates() -> None:

@@ -73,3 +73,19 @@ def test_lookup_matches_the_plain_one_on_random_documents() -> None:
             anchors.append(f"a{index}")
         compared += _same_as_plain_lookup("\n".join(lines) + "\n")
     assert compared > 1000
+
+
+def test_a_repeated_key_answers_with_its_last_value_as_lenient_loaders_do() -> None:
+    """Helm (sigs.k8s.io/yaml) and PyYAML keep the last value of a repeated key; own keys still
+    win over merged ones, wherever the merge key stands."""
+    import yaml
+
+    text = "base: &b {image: merged, tag: m}\nitem:\n  image: first\n  <<: *b\n  image: last\n  other: 1\n"
+    (document,) = yamldoc.compose_all(text)
+    item = yamldoc.get(document, "item")
+    assert yamldoc.get(item, "image").value == "last"
+    assert Merged().get(item, "image").value == "last"
+    assert yamldoc.get(item, "tag").value == "m"
+    pairs = [(key.value, value.value) for key, value in yamldoc.mapping_items(item)]
+    assert pairs == [("image", "last"), ("other", "1"), ("tag", "m")]
+    assert yaml.safe_load(text)["item"] == {"image": "last", "other": 1, "tag": "m"}

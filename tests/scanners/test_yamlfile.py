@@ -178,3 +178,34 @@ def test_values_file_with_a_services_map_is_helm_values_not_compose() -> None:
     ]
     as_compose = list(yamlfile.scan(text, "deploy/stack.yaml", options))  # same text, another name
     assert [o.kind for o in as_compose] == ["compose"]  # type: ignore[union-attr]  # an image map is no compose image
+
+
+def test_duplicate_keys_are_reported_only_in_documents_policylint_reads() -> None:
+    """A duplicate key in a CI config or test fixture has no bearing on any image; in a manifest,
+    a compose file or Helm values it decides which value a tool takes, so it is a finding."""
+    text = dedent(
+        """\
+        test_name: fixture
+        stages: [a]
+        stages: [b]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          containers:
+          - {name: a, image: nginx:1.27, name: b}
+        ---
+        services:
+          web: {image: redis:7, image: redis:8}
+        """
+    )
+    found = list(yamlfile.scan(text, "misc/stack.yaml", ScanOptions(read_sibling={}.get)))
+    errors = [(item.message.split(" (")[0], item.location.line) for item in found if isinstance(item, ScanError)]
+    assert errors == [("duplicate key 'name'", 10), ("duplicate key 'image'", 13)]
+    assert [o.written for o in found if isinstance(o, Occurrence)] == ["nginx:1.27", "redis:8"]  # the last value
+    # the same documents in a file found by its name are all read, the fixture too
+    named = list(scan("compose", "stages: [a]\nstages: [b]\n", "compose.yaml", ScanOptions(read_sibling={}.get)))
+    assert [type(item).__name__ for item in named] == ["ScanError"]
+    values = list(yamlfile.scan("a: 1\na: 2\n", "deploy/values-prod.yaml", ScanOptions(read_sibling={}.get)))
+    assert [type(item).__name__ for item in values] == ["ScanError"]
