@@ -203,11 +203,17 @@ class RunResult:
         return counts
 
 
+# The one unresolved value that leaves the rest of a reference meaningful: a Helm values file's
+# empty tag, which the chart's template fills with its appVersion, read alone (no Chart.yaml).
+CHART_APP_VERSION = ".Chart.AppVersion"
+
+
 class Subject(NamedTuple):
     """What rules judge: one reference, parsed and placed in its environment.
 
     `ref` is the parsed reference (None when `error` says why it does not parse, or when
-    `unresolved` variables make the text meaningless). `environment` is the policy
+    `unresolved` variables make the text meaningless; with only CHART_APP_VERSION unresolved,
+    the reference without its tag). `environment` is the policy
     environment the file falls in (None for the global rules only), and `in_scope` says
     whether the environment's `images:` patterns govern this image.
     """

@@ -26,7 +26,7 @@
 
 from __future__ import annotations
 
-from policylint.model import Location, Occurrence, ScanError, ScanOptions
+from policylint.model import CHART_APP_VERSION, Location, Occurrence, ScanError, ScanOptions
 from policylint.scanners._yaml_common import (
     Merged,
     has_tag_or_digest,
@@ -184,8 +184,13 @@ class _Walk:
         if not registry[0] and not _has_registry(repository[0]):
             used_registry = self.global_registry
         used_tag = tag
+        unresolved: Tuple[str, ...] = ()
         if not tag[0] and not has_tag_or_digest(repository[0]):
             used_tag = self.global_tag if self.global_tag[0] else (self.chart.app_version, tag[1])
+            if used_tag[0] is None and digest[0] is None:
+                # the chart's template writes its appVersion (`tag | default .Chart.AppVersion`),
+                # or its own default values decide, for an override file: not `latest`
+                unresolved = (CHART_APP_VERSION,)
         # mappings that merge the same pieces in (`<<: *image`) give one reference, reported once
         deciding = tuple(id(piece[1]) for piece in (repository, used_registry, used_tag, digest))
         if deciding in self.reported_pieces:
@@ -204,6 +209,7 @@ class _Walk:
             location=scalar_location(self.path, repository[1]),
             kind=KIND,
             context={"key": key_path},
+            unresolved=unresolved,
             parts=parts,
         )
 

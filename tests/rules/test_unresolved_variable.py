@@ -36,3 +36,16 @@ def test_the_fix_says_what_gives_the_kind_of_file_a_value():
     manifest = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: ${IMAGE}\n"
     (kubernetes,) = findings(manifest, kind="kubernetes", path="pod.yaml")
     assert "envsubst" in kubernetes.fix and "--build-arg" not in kubernetes.fix
+
+
+def test_helm_empty_tag_without_its_chart_is_left_to_the_chart_and_the_rest_is_judged():
+    """An override values file, or one read without Chart.yaml: the template writes the chart's
+    appVersion (`tag | default .Chart.AppVersion`), so the tag is unknown, not `latest`."""
+    text = "image:\n  repository: quay.io/prometheus/alertmanager\n  tag: \"\"\n"
+    policy = "version: 1\nregistries:\n  allow: [registry.acme.com]\n"
+    assert lint(text, kind="helm", path="values.yaml") == [("unresolved-variable", 3, 9)]
+    assert lint(text, kind="helm", path="values.yaml", policy=policy) == [
+        ("registry-not-allowed", 2, 15), ("unresolved-variable", 3, 9)]
+    (finding,) = findings(text, kind="helm", path="values.yaml")
+    assert finding.severity.value == "warning"
+    assert "left to the chart (.Chart.AppVersion)" in finding.message and "Chart.yaml" in finding.fix

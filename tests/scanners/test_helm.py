@@ -86,8 +86,14 @@ def test_empty_or_missing_tag_falls_back_to_app_version() -> None:
     ]
     assert part_lines(found[0]) == {"repository": (3, 17), "tag": (4, 11)}
     assert part_lines(found[1]) == {"repository": (7, 17)}
-    assert rows(run(text, chart=None))[:2] == [("acme/a", "acme/a", 3, 17), ("acme/b", "acme/b", 7, 17)]
+    assert [o.unresolved for o in found] == [(), (), ()]  # type: ignore[union-attr]
+    # without the chart's appVersion, the tag is the chart's to decide: unresolved, not `latest`
+    alone = run(text, chart=None)
+    assert rows(alone)[:2] == [("acme/a", "acme/a", 3, 17), ("acme/b", "acme/b", 7, 17)]
+    assert [o.unresolved for o in alone] == [(".Chart.AppVersion",), (".Chart.AppVersion",), ()]  # type: ignore
     assert rows(run(text, chart="appVersion: [unclosed\n"))[0] == ("acme/a", "acme/a", 3, 17)
+    digest = run('image: {repository: acme/d, tag: "", digest: "sha256:' + "0" * 64 + '"}\n', chart=None)
+    assert [o.unresolved for o in digest] == [()]  # type: ignore[union-attr]
 
 
 def test_global_registry_and_tag_defaults() -> None:
