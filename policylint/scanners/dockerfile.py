@@ -500,14 +500,10 @@ class _Scanner:
             line, column = instr.position(0)
             yield ScanError("FROM requires either one or three arguments", Location(self.path, line, column))
             return
-        if _TEMPLATE in instr.text:
-            # A Jinja or Go template of a Dockerfile (`FROM {{ base }}`, `AS mnt-{{ name }}`): its
-            # words are known only once rendered, so the line is not judged, nor a templated image.
-            refused = None
-            if _TEMPLATE in instr.text[tokens[0][0]:tokens[0][1]]:
-                return
-        else:
-            refused = _from_error(instr.text, tokens, name, flags)
+        if _TEMPLATE in instr.text[tokens[0][0]:tokens[0][1]]:
+            return  # `FROM {{ base }}`, `FROM python:{{ version }}`: filled in when the template is rendered
+        # A line of a Jinja or Go template (`AS mnt-{{ name }}`) has its words only once rendered.
+        refused = None if _TEMPLATE in instr.text else _from_error(instr.text, tokens, name, flags)
         if refused is not None:
             message, offset = refused
             line, column = instr.position(offset)
