@@ -16,7 +16,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Iterator, List, Optional, Set, Tuple
+    from typing import Dict, Iterator, List, Optional, Tuple
 
 try:  # libyaml; the pure-Python loader is only a fallback for odd installs
     from yaml import CSafeLoader as _BaseLoader
@@ -34,6 +34,7 @@ __all__ = [
     "mapping_items",
     "get",
     "own_value",
+    "keep_last_values",
     "scalar_text",
     "node_position",
     "value_position",
@@ -283,7 +284,7 @@ def mapping_items(node: Node) -> Iterator[Tuple[ScalarNode, Node]]:
     """
     if not isinstance(node, MappingNode):
         return
-    seen_keys: Set[str] = set()
+    seen_keys = set()
     visited = set()
     # Merge sources depth-first, in order (a source's own keys before the ones it merges in),
     # with an explicit stack: a chain of thousands of `<<` merges must not exhaust recursion.
@@ -294,14 +295,12 @@ def mapping_items(node: Node) -> Iterator[Tuple[ScalarNode, Node]]:
             continue
         visited.add(id(current))
         merged: List[MappingNode] = []
-        own: Dict[str, Tuple[ScalarNode, Node]] = {}  # a repeated key: its last pair, at its first place
         for key, value in current.value:
             if isinstance(key, ScalarNode) and key.tag == _MERGE_TAG:
                 merged.extend(_merge_sources(value))
             elif isinstance(key, ScalarNode) and key.value not in seen_keys:
-                own[key.value] = (key, value)
-        seen_keys.update(own)
-        yield from own.values()
+                seen_keys.add(key.value)
+                yield key, value
         stack.extend(source for source in reversed(merged) if id(source) not in visited)
 
 
@@ -326,11 +325,10 @@ def get(node: Node, key: str) -> Optional[Node]:
 
 
 def own_value(node: MappingNode, key: str) -> Tuple[Optional[Node], bool]:
-    """The value of the mapping's own `key` (the last one when it repeats, as tools that accept
-    a repeated key take it; None when it has none), and, when it has none, whether a `<<` merge
-    key may bring it in. Own keys come first, as in mapping_items."""
+    """The value of the mapping's own first `key` (None when it has none), and, when it has
+    none, whether a `<<` merge key may bring it in. Own keys come first, as in mapping_items."""
     merges = False
-    for item_key, value in reversed(node.value):  # a collection as a key has a list as its value
+    for item_key, value in node.value:  # a collection as a key has a list as its value
         if item_key.tag == _MERGE_TAG:
             merges = True
         elif item_key.value == key:
@@ -398,6 +396,32 @@ def duplicate_key(document: Node, aliases: bool = True) -> Optional[Tuple[Scalar
                 if item.__class__ is not ScalarNode:
                     push(item)
     return None
+
+
+def keep_last_values(document: Node) -> None:
+    """Drop the earlier pairs of every repeated key in `document`'s mappings, in place, so that
+    every lookup finds the last value, as Helm and other lenient loaders keep it (a
+    `<<` merge key may repeat and stays). Only for a document `duplicate_key` found a repeat in."""
+    visited = set()
+    stack: List[Node] = [document]
+    while stack:
+        node = stack.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        if node.__class__ is MappingNode:
+            pairs = node.value
+            last: Dict[str, int] = {}
+            for index, (key, _) in enumerate(pairs):
+                if key.__class__ is ScalarNode and key.tag != _MERGE_TAG:
+                    last[key.value] = index
+            if len(last) < sum(1 for key, _ in pairs if key.__class__ is ScalarNode and key.tag != _MERGE_TAG):
+                node.value = [pair for index, pair in enumerate(pairs) if pair[0].__class__ is not ScalarNode
+                              or pair[0].tag == _MERGE_TAG or last[pair[0].value] == index]
+            stack.extend(value for _, value in node.value if value.__class__ is not ScalarNode)
+            stack.extend(key for key, _ in node.value if key.__class__ is not ScalarNode)
+        elif node.__class__ is SequenceNode:
+            stack.extend(item for item in node.value if item.__class__ is not ScalarNode)
 
 
 def _first_duplicate_key(document: Node) -> Optional[Tuple[ScalarNode, ScalarNode]]:

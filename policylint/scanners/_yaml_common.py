@@ -18,6 +18,7 @@ from policylint.yamldoc import (
     YamlError,
     compose_all,
     duplicate_key,
+    keep_last_values,
     node_position,
     own_value,
     value_position,
@@ -84,6 +85,8 @@ def scan_documents(
     aliases = "*" in text
     for document in documents:
         duplicate = duplicate_key(document, aliases)
+        if duplicate is not None:
+            keep_last_values(document)  # lookups then find the value a lenient tool keeps
         if duplicate is not None and (reads is None or reads(document)):
             key, first = duplicate
             shown = key.value if len(key.value) <= 60 else key.value[:57] + "..."
@@ -119,8 +122,8 @@ class Merged:
                         sources.append(value)
                     elif isinstance(value, SequenceNode):
                         sources.extend(item for item in value.value if isinstance(item, MappingNode))
-                else:
-                    keys[key.value] = value  # a repeated key: its last value, as in own_value
+                elif key.value not in keys:
+                    keys[key.value] = value
             entry = (keys, sources)
             self._own[id(node)] = entry
             self._keep.append(node)
@@ -131,7 +134,7 @@ class Merged:
         if not isinstance(node, MappingNode):
             return None
         if id(node) not in self._own:
-            # Most mappings merge nothing in: their own `key` is the answer, found by one
+            # Most mappings merge nothing in: their own first `key` is the answer, found by one
             # look at the key texts without indexing the mapping. Only a `<<` merge key, which
             # may bring the key in, takes the full lookup below.
             value, merges = own_value(node, key)

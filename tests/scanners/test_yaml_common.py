@@ -77,11 +77,16 @@ def test_lookup_matches_the_plain_one_on_random_documents() -> None:
 
 def test_a_repeated_key_answers_with_its_last_value_as_lenient_loaders_do() -> None:
     """Helm (sigs.k8s.io/yaml) and PyYAML keep the last value of a repeated key; own keys still
-    win over merged ones, wherever the merge key stands."""
+    win over merged ones, wherever the merge key stands. Scanners drop the earlier pairs of a
+    document with a repeated key (`keep_last_values`) once `duplicate_key` has found it."""
     import yaml
 
-    text = "base: &b {image: merged, tag: m}\nitem:\n  image: first\n  <<: *b\n  image: last\n  other: 1\n"
+    text = ("base: &b {image: merged, tag: m}\nitem:\n  image: first\n  <<: *b\n  image: last\n  other: 1\n"
+            "list:\n- {a: 1, a: 2, <<: *b, <<: *b}\n")
     (document,) = yamldoc.compose_all(text)
+    assert yamldoc.duplicate_key(document) is not None
+    yamldoc.keep_last_values(document)
+    assert yamldoc.duplicate_key(document) is None
     item = yamldoc.get(document, "item")
     assert yamldoc.get(item, "image").value == "last"
     assert Merged().get(item, "image").value == "last"
@@ -89,3 +94,5 @@ def test_a_repeated_key_answers_with_its_last_value_as_lenient_loaders_do() -> N
     pairs = [(key.value, value.value) for key, value in yamldoc.mapping_items(item)]
     assert pairs == [("image", "last"), ("other", "1"), ("tag", "m")]
     assert yaml.safe_load(text)["item"] == {"image": "last", "other": 1, "tag": "m"}
+    (entry,) = yamldoc.get(document, "list").value
+    assert [key.value for key, _ in entry.value] == ["a", "<<", "<<"] and yamldoc.get(entry, "a").value == "2"
