@@ -97,8 +97,13 @@ def _expand(
     unresolved: List[str],
     stop: Optional[str],
     depth: int = 0,
+    raw: bool = False,
 ) -> Tuple[str, int]:
-    """Expand from `pos` until the end or an unescaped, unnested `stop` character."""
+    """Expand from `pos` until the end or an unescaped, unnested `stop` character.
+
+    With an `escape` character (a Dockerfile's), it makes the next character literal, as in
+    BuildKit: at the top and in a `${X:-word}` the escape goes, in a `raw` glob or replacement
+    text it stays (the glob reads `\\*`), and either way an escaped `stop` does not stop."""
     out: List[str] = []
     length = len(text)
     escape = syntax.escape
@@ -106,8 +111,8 @@ def _expand(
         char = text[pos]
         if stop is not None and char == stop:
             return "".join(out), pos
-        if escape is not None and char == escape and pos + 1 < length and text[pos + 1] == "$":
-            out.append("$")
+        if escape is not None and char == escape and pos + 1 < length and (stop is not None or text[pos + 1] == "$"):
+            out.append(text[pos:pos + 2] if raw else text[pos + 1])
             pos += 2
             continue
         if char != "$":
@@ -218,10 +223,11 @@ def _expand_pattern(
         start += 1
     inner_unresolved: List[str] = []
     glob, close = _expand(text, start, lookup, syntax, inner_unresolved, stop="/" if operator[0] == "/" else "}",
-                          depth=depth + 1)
+                          depth=depth + 1, raw=True)
     replacement = ""
     if operator[0] == "/" and close < length:
-        replacement, close = _expand(text, close + 1, lookup, syntax, inner_unresolved, stop="}", depth=depth + 1)
+        replacement, close = _expand(text, close + 1, lookup, syntax, inner_unresolved, stop="}", depth=depth + 1,
+                                     raw=True)
     tokens = _glob_tokens(glob)
     if close >= length or tokens is None:  # no closing brace, or a glob BuildKit refuses
         return _literal_brace(text, pos)
@@ -250,14 +256,15 @@ _ONE = object()
 
 
 def _glob_tokens(glob: str) -> Optional[List[object]]:
-    """The glob's tokens, or None where BuildKit refuses it (`\\` before anything but `*`, `?`, `\\`)."""
+    """The glob's tokens, or None where BuildKit refuses it (`\\` before anything but `*`, `?`,
+    `\\`, and the `}` and `/` that must be escaped inside `${...}`, whose escape it drops)."""
     tokens: List[object] = []
     index = 0
     while index < len(glob):
         char = glob[index]
         if char == "\\":
             index += 1
-            if index >= len(glob) or glob[index] not in "*?\\":
+            if index >= len(glob) or glob[index] not in "*?\\}/":
                 return None
             tokens.append(glob[index])
         elif char == "*":

@@ -52,6 +52,23 @@ def test_pattern_forms(text: str, value: str) -> None:
     assert dockerfile(text) == (value, ())
 
 
+@pytest.mark.parametrize("escape,text,value", [
+    # BuildKit's shell lexer: the escape makes the next character literal; in a `${X:-word}` it
+    # goes, in a glob or replacement text it stays, and an escaped `}` or `/` never ends them.
+    ("\\", "he${XXX:-\\$V:}xx", "he$V:xx"),
+    ("\\", "he${XXX:-\\${V}z}xx", "he${Vz}xx"),
+    ("\\", "${XXX:-a\\}b}", "a}b"),
+    ("`", "${XXX:-`$V}", "$V"),
+    ("\\", "${B//\\//-}", "feature-x"),  # a branch name made a tag
+    ("\\", "${F//\\//\\/}", "\\/tmp\\/foo.txt"),  # the replacement keeps its escapes
+    ("\\", "${G#()[]{\\}^$.\\*\\?|\\\\}", "x"),
+    ("\\", "${V%\\.*}", "${V%\\.*}"),  # `\.` is no escape BuildKit's globs know: refused
+])
+def test_escapes_inside_braces_follow_buildkit(escape: str, text: str, value: str) -> None:
+    values = dict(VALUES, B="feature/x", F="/tmp/foo.txt", G="()[]{}^$.*?|\\x")
+    assert expand(text, values.get, escape=escape, patterns=True).value == value
+
+
 @pytest.mark.parametrize("text", [
     "${V:#x}", "${V:%x}",  # BuildKit: unsupported modifier
     "${V/x}", "${V//}",  # BuildKit: missing '/' in ${}

@@ -366,8 +366,8 @@ def _shell_word(word: str, escape: str, scope: Optional[Scope]) -> Var:
             quoted = not quoted
             i += 1
         elif char == "$" and scope is not None:
-            end = _dollar_end(word, i)
-            expansion = expand(word[i:end], lookup, patterns=True)
+            end = _dollar_end(word, i, escape)
+            expansion = expand(word[i:end], lookup, escape=escape, patterns=True)
             out.append(expansion.value)
             taint.update(dict.fromkeys(expansion.unresolved))
             i = end
@@ -377,18 +377,22 @@ def _shell_word(word: str, escape: str, scope: Optional[Scope]) -> Var:
     return "".join(out), tuple(taint)[:_MAX_NAMES]
 
 
-def _dollar_end(word: str, i: int) -> int:
-    """End of the `$NAME` or `${...}` (braces balanced) starting at word[i]."""
+def _dollar_end(word: str, i: int, escape: str) -> int:
+    """End of the `$NAME` or `${...}` (braces balanced, escaped ones skipped) starting at word[i]."""
     count = len(word)
     if word[i + 1 : i + 2] == "{":
         depth = 0
-        for j in range(i + 1, count):
-            if word[j] == "{":
+        j = i + 1
+        while j < count:
+            if word[j] == escape:
+                j += 1
+            elif word[j] == "{":
                 depth += 1
             elif word[j] == "}":
                 depth -= 1
                 if depth == 0:
                     return j + 1
+            j += 1
         return count
     j = i + 1
     while j < count and word[j] in _NAME_CHARS:

@@ -130,6 +130,9 @@ CASES: List[Row] = [
     ("quoted image", 'FROM "nginx:1.25" AS a\n', None, [lit("nginx:1.25", 1, 7)]),
     # --- ARG scoping and variable forms --------------------------------------------------------
     ("global ARG default", "ARG TAG=1.25\nFROM nginx:$TAG\n", None, [("nginx:$TAG", "nginx:1.25", (), 2, 6)]),
+    ("escaped slash in a replacement, as BuildKit reads it", "ARG B=feature/x\nFROM app:${B//\\//-}\n", None,
+     [("app:${B//\\//-}", "app:feature-x", (), 2, 6)]),
+    ("escaped brace in a default", "FROM app:${T:-a\\}b}\n", None, [("app:${T:-a\\}b}", "app:a}b", (), 1, 6)]),
     ("build arg overrides the default", "ARG TAG=1.25\nFROM nginx:${TAG}\n", {"TAG": "2"},
      [("nginx:${TAG}", "nginx:2", (), 2, 6)]),
     ("build arg for an undeclared ARG is ignored", "FROM nginx:${TAG}\n", {"TAG": "2"},
