@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 
 _NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _NAME_CHARS = _NAME_START | frozenset("0123456789")
+# A Dockerfile also reads a shell's positional (`$1`, `$10`) and special parameters (`$@`, `$#`,
+# `$$`...) as names; none is ever set there, so BuildKit expands them to nothing.
+_DIGITS = frozenset("0123456789")
+_SPECIAL = frozenset("@*#?-$!0")
 # `${A:-${B:-...}}` nests one recursion level per `${`; deeper than this is kept literally, so a
 # hostile text cannot exhaust Python's recursion limit (no real file nests more than a few).
 _MAX_DEPTH = 64
@@ -151,11 +155,17 @@ def _expand_dollar(
             unresolved.append(name)
             return "", end
         return value, end
+    if syntax.patterns and (text[nxt] in _DIGITS or text[nxt] in _SPECIAL):
+        end = _parameter_end(text, nxt)
+        unresolved.append(text[nxt:end])
+        return "", end
     if text[nxt] != "{":
         return "$", nxt
     # ${...}
     start = nxt + 1
     end = start
+    if syntax.patterns and start < length and text[start] in _SPECIAL and text[start] != "0":
+        end = start + 1  # `${@}`, `${#:-d}`: one character, as BuildKit reads a special parameter
     while end < length and text[end] in _NAME_CHARS:
         end += 1
     name = text[start:end]
@@ -200,6 +210,15 @@ def _expand_dollar(
         return value or "", close + 1
     unresolved.append(name)
     return "", close + 1
+
+
+def _parameter_end(text: str, start: int) -> int:
+    """End of the positional (every digit) or special (one character) parameter at text[start]."""
+    end = start + 1
+    if text[start] in _DIGITS:
+        while end < len(text) and text[end] in _DIGITS:
+            end += 1
+    return end
 
 
 def _expand_pattern(

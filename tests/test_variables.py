@@ -69,6 +69,16 @@ def test_escapes_inside_braces_follow_buildkit(escape: str, text: str, value: st
     assert expand(text, values.get, escape=escape, patterns=True).value == value
 
 
+@pytest.mark.parametrize("text,value,unresolved", [
+    # a shell's positional and special parameters are names BuildKit reads and never sets
+    ("$1", "", ("1",)), ("he$1x", "hex", ("1",)), ("$999aaa", "aaa", ("999",)), ("$@@@", "@@", ("@",)),
+    ("${@}", "", ("@",)), ("${@:-bbb}aaa", "bbbaaa", ()), ("${#:+bbb}", "", ()), ("$$", "", ("$",)),
+    ("$0", "", ("0",)), ("${1:-x}", "x", ()),
+])
+def test_positional_and_special_parameters_are_never_set(text: str, value: str, unresolved: tuple) -> None:
+    assert dockerfile(text) == (value, unresolved)
+
+
 @pytest.mark.parametrize("text", [
     "${V:#x}", "${V:%x}",  # BuildKit: unsupported modifier
     "${V/x}", "${V//}",  # BuildKit: missing '/' in ${}

@@ -395,7 +395,9 @@ def _dollar_end(word: str, i: int, escape: str) -> int:
             j += 1
         return count
     j = i + 1
-    while j < count and word[j] in _NAME_CHARS:
+    if j < count and word[j] in "@*#?-$!":  # a special parameter, one character
+        return j + 1
+    while j < count and word[j] in _NAME_CHARS:  # a name, or a positional parameter's digits
         j += 1
     return j
 
