@@ -111,10 +111,15 @@ def _expand(
     out: List[str] = []
     length = len(text)
     escape = syntax.escape
+    opened = 0  # compose balances braces in a default (`${JSON:-{"a":1}}`); BuildKit does not
     while pos < length:
         char = text[pos]
         if stop is not None and char == stop:
-            return "".join(out), pos
+            if not opened:
+                return "".join(out), pos
+            opened -= 1
+        elif char == "{" and stop == "}" and syntax.dollar_escape:
+            opened += 1
         if escape is not None and char == escape and pos + 1 < length and (stop is not None or text[pos + 1] == "$"):
             out.append(text[pos:pos + 2] if raw else text[pos + 1])
             pos += 2

@@ -100,6 +100,15 @@ def test_compose_has_no_pattern_forms() -> None:
     assert expand("${V%.*}", VALUES.get, dollar_escape=True).value == "${V%.*}"
 
 
+def test_compose_balances_braces_in_a_default_and_buildkit_does_not() -> None:
+    """compose-go's template: `ok ${JSON:-{"json":1}}` keeps the whole `{...}` as the default."""
+    values = {"JSON": '{"json":2}'}
+    assert expand('ok ${JSON:-{"json":1}}', values.get, dollar_escape=True).value == 'ok {"json":2}'
+    assert expand('ok ${NONE-{"json":1}}', values.get, dollar_escape=True).value == 'ok {"json":1}'
+    assert expand("${NONE:-x}}", values.get, dollar_escape=True).value == "x}"
+    assert expand("${NONE:-{x}y}", values.get, patterns=True).value == "{xy}"  # BuildKit: the first `}` ends it
+
+
 def test_replacement_output_is_bounded() -> None:
     value, _ = dockerfile("${V//a/" + "x" * 1000 + "}", {"V": "a" * 4000})
     assert len(value) == MAX_SUBSTITUTED
