@@ -402,37 +402,22 @@ def keep_last_values(document: Node) -> None:
     """Drop the earlier pairs of every repeated key in `document`'s mappings, in place, so that
     every lookup finds the last value, as Helm and other lenient loaders keep it (a
     `<<` merge key may repeat and stays). Only for a document `duplicate_key` found a repeat in."""
-    visited = set()
-    stack: List[Node] = [document]
-    while stack:
-        node = stack.pop()
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
+    for node in _each_collection(document):
         if node.__class__ is MappingNode:
-            pairs = node.value
             last: Dict[str, int] = {}
-            for index, (key, _) in enumerate(pairs):
+            named = 0
+            for index, (key, _) in enumerate(node.value):
                 if key.__class__ is ScalarNode and key.tag != _MERGE_TAG:
                     last[key.value] = index
-            if len(last) < sum(1 for key, _ in pairs if key.__class__ is ScalarNode and key.tag != _MERGE_TAG):
-                node.value = [pair for index, pair in enumerate(pairs) if pair[0].__class__ is not ScalarNode
+                    named += 1
+            if len(last) < named:
+                node.value = [pair for index, pair in enumerate(node.value) if pair[0].__class__ is not ScalarNode
                               or pair[0].tag == _MERGE_TAG or last[pair[0].value] == index]
-            stack.extend(value for _, value in node.value if value.__class__ is not ScalarNode)
-            stack.extend(key for key, _ in node.value if key.__class__ is not ScalarNode)
-        elif node.__class__ is SequenceNode:
-            stack.extend(item for item in node.value if item.__class__ is not ScalarNode)
 
 
 def _first_duplicate_key(document: Node) -> Optional[Tuple[ScalarNode, ScalarNode]]:
     found: Optional[Tuple[ScalarNode, ScalarNode]] = None
-    visited = set()
-    stack: List[Node] = [document]
-    while stack:
-        node = stack.pop()
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
+    for node in _each_collection(document):
         if node.__class__ is MappingNode:
             pairs = node.value
             keys = [key.value for key, _ in pairs if key.__class__ is ScalarNode]
@@ -443,11 +428,27 @@ def _first_duplicate_key(document: Node) -> Optional[Tuple[ScalarNode, ScalarNod
                         earlier = first.setdefault(key.value, key)
                         if earlier is not key and (found is None or _before(key, found[0])):
                             found = (key, earlier)
-            stack.extend([key for key, _ in pairs if key.__class__ is not ScalarNode])
-            stack.extend([value for _, value in pairs if value.__class__ is not ScalarNode])
-        elif node.__class__ is SequenceNode:
-            stack.extend([item for item in node.value if item.__class__ is not ScalarNode])
     return found
+
+
+def _each_collection(document: Node) -> Iterator[Node]:
+    """Every mapping and sequence of `document` once (an alias is the node it names), keys that
+    are collections too. A node's children are read once the caller is done with the node,
+    which may have changed them."""
+    visited = set()
+    stack: List[Node] = [document]
+    while stack:
+        node = stack.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        if node.__class__ is MappingNode:
+            yield node
+            stack.extend([key for key, _ in node.value if key.__class__ is not ScalarNode])
+            stack.extend([value for _, value in node.value if value.__class__ is not ScalarNode])
+        elif node.__class__ is SequenceNode:
+            yield node
+            stack.extend([item for item in node.value if item.__class__ is not ScalarNode])
 
 
 def _before(node: Node, other: Node) -> bool:
