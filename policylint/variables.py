@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 _NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _NAME_CHARS = _NAME_START | frozenset("0123456789")
 # A Dockerfile also reads a shell's positional (`$1`, `$10`) and special parameters (`$@`, `$#`,
-# `$$`...) as names; none is ever set there, so BuildKit expands them to nothing.
+# `$$`...) as names; none is ever set there (no --build-arg can set them), so BuildKit expands
+# them to nothing, and so does this module: known to be empty, not unresolved.
 _DIGITS = frozenset("0123456789")
 _SPECIAL = frozenset("@*#?-$!0")
 # `${A:-${B:-...}}` nests one recursion level per `${`; deeper than this is kept literally, so a
@@ -161,9 +162,7 @@ def _expand_dollar(
             return "", end
         return value, end
     if syntax.patterns and (text[nxt] in _DIGITS or text[nxt] in _SPECIAL):
-        end = _parameter_end(text, nxt)
-        unresolved.append(text[nxt:end])
-        return "", end
+        return "", _parameter_end(text, nxt)
     if text[nxt] != "{":
         return "$", nxt
     # ${...}
@@ -178,10 +177,13 @@ def _expand_dollar(
         # Not a valid expansion (`${}`, `${` at the end, `${1x`...): keep it literally.
         return _literal_brace(text, pos)
     char = text[end]
+    if syntax.patterns and (name[0] in _DIGITS or name in _SPECIAL):
+        lookup = _never_set  # `${1}`, `${@:-d}`: a parameter no Dockerfile sets
     if char == "}":
         value = lookup(name)
         if value is None:
-            unresolved.append(name)
+            if lookup is not _never_set:
+                unresolved.append(name)
             return "", end + 1
         return value, end + 1
     if depth >= _MAX_DEPTH:
@@ -215,6 +217,10 @@ def _expand_dollar(
         return value or "", close + 1
     unresolved.append(name)
     return "", close + 1
+
+
+def _never_set(name: str) -> Optional[str]:
+    return None
 
 
 def _parameter_end(text: str, start: int) -> int:
