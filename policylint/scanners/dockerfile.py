@@ -553,6 +553,8 @@ class _Scanner:
                 scope[name] = (self.build_args[name], ())
             elif equals:
                 scope[name] = _shell_word(default, self.escape, scope)
+            elif scope.get(name, (None,))[0] is not None:
+                pass  # `ARG BASE=alpine:3.20` then `ARG BASE`: declared again, the value stays (BuildKit)
             elif scope is not self.globals and self.globals.get(name, (None,))[0] is not None:
                 scope[name] = self.globals[name]
             else:
@@ -563,6 +565,12 @@ class _Scanner:
         """A `--from` / `from=` value, unless it names a stage."""
         if not flag.value or not flag.offsets or _TEMPLATE in flag.value:
             return
+        if "$" in flag.value[:-1]:
+            # BuildKit refuses a variable there (buildah expands it, and so is it read below)
+            line, column = instr.position(flag.offsets[0])
+            what = "--from" if instruction.endswith("--from") else "a mount's from="
+            yield ScanError(f"variable expansion is not supported for {what} in BuildKit: name a stage "
+                            "(FROM ${IMAGE} AS base) and use that name", Location(self.path, line, column))
         scope = self.stage_scope()
         resolved, unresolved = _shell_word(flag.value, self.escape, scope)
         if not unresolved and (resolved.lower() in self.stages or index_ok and _INDEX_RE.match(resolved)):

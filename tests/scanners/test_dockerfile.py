@@ -130,6 +130,9 @@ CASES: List[Row] = [
     ("quoted image", 'FROM "nginx:1.25" AS a\n', None, [lit("nginx:1.25", 1, 7)]),
     # --- ARG scoping and variable forms --------------------------------------------------------
     ("global ARG default", "ARG TAG=1.25\nFROM nginx:$TAG\n", None, [("nginx:$TAG", "nginx:1.25", (), 2, 6)]),
+    ("an ARG declared again without a value keeps it, as in BuildKit",
+     "ARG BASE=alpine:3.20\nARG BASE\nFROM ${BASE}\nARG T=1\nARG T\nRUN --mount=from=b:1,target=/t true\n", None,
+     [("${BASE}", "alpine:3.20", (), 3, 6), lit("b:1", 6, 18)]),
     ("escaped slash in a replacement, as BuildKit reads it", "ARG B=feature/x\nFROM app:${B//\\//-}\n", None,
      [("app:${B//\\//-}", "app:feature-x", (), 2, 6)]),
     ("escaped brace in a default", "FROM app:${T:-a\\}b}\n", None, [("app:${T:-a\\}b}", "app:a}b", (), 1, 6)]),
@@ -170,13 +173,12 @@ CASES: List[Row] = [
     ("automatic platform ARG given", "FROM app-${TARGETARCH}:1\n", {"TARGETARCH": "arm64"},
      [("app-${TARGETARCH}:1", "app-arm64:1", (), 1, 6)]),
     ("stage per platform (docker/buildx)",
-     "FROM golang:1 AS bin-linux\nFROM golang:1 AS bin-darwin\nFROM bin-$TARGETOS AS bin\n"
-     "FROM alpine:3\nCOPY --from=bin-${TARGETOS} /a /b\nRUN --mount=from=bin-$TARGETOS,target=/x true\n", None,
+     "FROM golang:1 AS bin-linux\nFROM golang:1 AS bin-darwin\nFROM bin-$TARGETOS AS bin\nFROM alpine:3\n", None,
      [lit("golang:1", 1, 6), lit("golang:1", 2, 6), lit("alpine:3", 4, 6)]),
     ("platform ARG that matches no stage", "FROM golang:1 AS bin-linux\nFROM bin-$TARGETOS-$TARGETARCH\n"
-     "COPY --from=tools-$TARGETOS /a /b\nARG BASE\nFROM bin-$BASE\n", None,
+     "ARG BASE\nFROM bin-$BASE\n", None,
      [lit("golang:1", 1, 6), ("bin-$TARGETOS-$TARGETARCH", "bin--", ("TARGETOS", "TARGETARCH"), 2, 6),
-      ("tools-$TARGETOS", "tools-", ("TARGETOS",), 3, 13), ("bin-$BASE", "bin-", ("BASE",), 5, 6)]),
+      ("bin-$BASE", "bin-", ("BASE",), 4, 6)]),
     ("BuildKit suffix and prefix patterns", "ARG V=1.25.3-alpine\nFROM nginx:${V%%-*}\nFROM nginx:${V%.*}\n"
      "FROM nginx:${V#*.}\nFROM nginx:${V##*.}\n", None,
      [("nginx:${V%%-*}", "nginx:1.25.3", (), 2, 6), ("nginx:${V%.*}", "nginx:1.25", (), 3, 6),
@@ -206,13 +208,6 @@ CASES: List[Row] = [
      'FROM a:1\nCOPY --from="busybox:1" /x /y\n', None, [lit("a:1", 1, 6), lit("busybox:1", 2, 14)]),
     ("--from on a continuation line", "FROM a:1\nCOPY \\\n  --from=busybox:1 \\\n  /x /y\n", None,
      [lit("a:1", 1, 6), lit("busybox:1", 3, 10)]),
-    ("--from with a stage ARG", "FROM a:1\nARG IMG=busybox:1\nCOPY --from=$IMG /x /y\n", None,
-     [lit("a:1", 1, 6), ("$IMG", "busybox:1", (), 3, 13)]),
-    ("--from sees a global only when redeclared", "ARG IMG=x:1\nFROM a:1\nCOPY --from=$IMG /a /b\nARG IMG\n"
-     "COPY --from=${IMG} /a /b\n", None,
-     [lit("a:1", 2, 6), ("$IMG", "", ("IMG",), 3, 13), ("${IMG}", "x:1", (), 5, 13)]),
-    ("--from resolving to a stage", "FROM a:1 AS build\nFROM b:1\nARG S=build\nCOPY --from=$S /a /b\n", None,
-     [lit("a:1", 1, 6), lit("b:1", 2, 6)]),
     ("empty --from", "FROM a:1\nCOPY --from= /a /b\n", None, [lit("a:1", 1, 6)]),
     ("JSON form COPY", 'FROM a:1\nCOPY --from=golang:1 ["C:\\\\Go", "C:\\\\Go"]\n', None,
      [lit("a:1", 1, 6), lit("golang:1", 2, 13)]),
@@ -285,6 +280,35 @@ def test_skipping_unread_instructions_changes_nothing(monkeypatch) -> None:
     monkeypatch.setattr(dockerfile, "_skip_continuation", lambda *args: None)
     assert [results(text) for text in texts] == fast
     assert len(texts) > 400
+
+
+FROM_VARIABLE = "variable expansion is not supported for --from in BuildKit"
+MOUNT_VARIABLE = "variable expansion is not supported for a mount's from= in BuildKit"
+
+
+@pytest.mark.parametrize("text,errors_at,references", [
+    # BuildKit refuses a variable in `--from` and a mount's `from=` (it says: define a stage);
+    # buildah expands it, so the value is still read, with Docker's ARG scoping
+    ("FROM a:1\nARG IMG=busybox:1\nCOPY --from=$IMG /x /y\n", [(FROM_VARIABLE, 3, 13)],
+     [lit("a:1", 1, 6), ("$IMG", "busybox:1", (), 3, 13)]),
+    ("ARG IMG=x:1\nFROM a:1\nCOPY --from=$IMG /a /b\nARG IMG\nCOPY --from=${IMG} /a /b\n",
+     [(FROM_VARIABLE, 3, 13), (FROM_VARIABLE, 5, 13)],
+     [lit("a:1", 2, 6), ("$IMG", "", ("IMG",), 3, 13), ("${IMG}", "x:1", (), 5, 13)]),
+    ("FROM a:1 AS build\nFROM b:1\nARG S=build\nCOPY --from=$S /a /b\n", [(FROM_VARIABLE, 4, 13)],
+     [lit("a:1", 1, 6), lit("b:1", 2, 6)]),
+    ("FROM golang:1 AS bin-linux\nFROM golang:1 AS bin-darwin\nFROM alpine:3\nCOPY --from=bin-${TARGETOS} /a /b\n"
+     "RUN --mount=from=bin-$TARGETOS,target=/x true\n", [(FROM_VARIABLE, 4, 13), (MOUNT_VARIABLE, 5, 18)],
+     [lit("golang:1", 1, 6), lit("golang:1", 2, 6), lit("alpine:3", 3, 6)]),
+    ("FROM golang:1 AS bin-linux\nCOPY --from=tools-$TARGETOS /a /b\n", [(FROM_VARIABLE, 2, 13)],
+     [lit("golang:1", 1, 6), ("tools-$TARGETOS", "tools-", ("TARGETOS",), 2, 13)]),
+    ("FROM a:1\nCOPY --from=b:1$ /a /b\n", [], [lit("a:1", 1, 6), lit("b:1$", 2, 13)]),  # a `$` last is text
+])
+def test_a_variable_in_from_flags_is_refused_by_buildkit_and_still_read(text, errors_at, references) -> None:
+    found = results(text)
+    assert [(r.message.split(":")[0], r.location.line, r.location.column)
+            for r in found if isinstance(r, ScanError)] == errors_at
+    assert [(r.written, r.resolved, r.unresolved, r.location.line, r.location.column)
+            for r in found if isinstance(r, Occurrence)] == references
 
 
 def test_split_reference_has_no_end_column() -> None:
