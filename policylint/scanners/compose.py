@@ -15,6 +15,7 @@ from __future__ import annotations
 from policylint.model import Location, Occurrence, ScanError, ScanOptions
 from policylint.scanners._yaml_common import (
     NULL_TAG,
+    STR_TAG,
     Merged,
     occurrence,
     raw_children,
@@ -58,11 +59,14 @@ class ComposeState:
 
 
 def is_compose_document(document: Node) -> bool:
-    """A top-level `services:` mapping whose values are all mappings (at least one)."""
+    """A top-level `services:` mapping whose values are mappings (at least one) or empty
+    (`web:`, as an `extends` base may leave a service; compose-go accepts it)."""
     services = get(document, "services")
     if not isinstance(services, MappingNode) or not services.value:
         return False
-    return all(isinstance(value, MappingNode) for _, value in mapping_items(services))
+    values = [value for _, value in mapping_items(services)]
+    return any(isinstance(value, MappingNode) for value in values) and all(
+        isinstance(value, MappingNode) or (isinstance(value, ScalarNode) and value.tag == NULL_TAG) for value in values)
 
 
 def scan_document(document: Node, path: str, state: ComposeState) -> Iterator[Occurrence]:
@@ -73,8 +77,8 @@ def scan_document(document: Node, path: str, state: ComposeState) -> Iterator[Oc
         if not isinstance(service, MappingNode):
             continue
         name = name_node.value
-        image = state.merged.get(service, "image")
-        build = state.merged.get(service, "build")
+        image = _merge_tagged(state.merged.get(service, "image"))
+        build = _merge_tagged(state.merged.get(service, "build"))
         if isinstance(build, ScalarNode) and build.tag == NULL_TAG:
             build = None
         if isinstance(image, ScalarNode) and id(image) not in state.reported:
@@ -91,6 +95,22 @@ def scan_document(document: Node, path: str, state: ComposeState) -> Iterator[Oc
             if isinstance(inline, ScalarNode) and string_value(inline) and id(inline) not in state.reported:
                 state.reported.add(id(inline))
                 yield from _inline_dockerfile(inline, build, path, state, name)
+
+
+def _merge_tagged(node: Optional[Node]) -> Optional[Node]:
+    """A value with compose's merge tags read as compose reads it: `!reset` drops it, and
+    `!override nginx:1.27` is the text `nginx:1.27`."""
+    if node is None or node.tag == "!reset":
+        return None
+    if node.tag == "!override" and isinstance(node, ScalarNode):
+        start = node.start_mark
+        if start.line == node.end_mark.line:  # a one-line value starts after the tag, not at it
+            quotes = 2 if node.style in ("'", '"') else 0
+            shift = node.end_mark.index - len(node.value) - quotes - start.index
+            if shift > 0:
+                start = type(start)(start.name, start.index + shift, start.line, start.column + shift, None, None)
+        return ScalarNode(STR_TAG, node.value, start, node.end_mark, node.style)
+    return node
 
 
 def _inline_dockerfile(node: ScalarNode, build: MappingNode, path: str, state: ComposeState,

@@ -276,3 +276,23 @@ def test_parse_dotenv() -> None:
         "E": "1-two words",
         "F": "a#b",
     }
+
+
+def test_compose_merge_tags_override_and_reset() -> None:
+    """compose's `!override` keeps the value (at its own column, past the tag), `!reset` drops it."""
+    found = run(
+        """\
+        services:
+          web:
+            image: !override nginx:1.27
+          job:
+            image: !reset null
+          app:
+            image: ghcr.io/acme/app:1.0
+            build: !reset null
+          quoted: {image: !override "redis:7"}
+        """
+    )
+    assert rows(found) == [("nginx:1.27", "nginx:1.27", 3, 22), ("ghcr.io/acme/app:1.0", "ghcr.io/acme/app:1.0", 7, 12),
+                           ("redis:7", "redis:7", 9, 30)]
+    assert [o.context for o in found] == [{"service": "web"}, {"service": "app"}, {"service": "quoted"}]  # no pushed

@@ -209,3 +209,19 @@ def test_duplicate_keys_are_reported_only_in_documents_policylint_reads() -> Non
     assert [type(item).__name__ for item in named] == ["ScanError"]
     values = list(yamlfile.scan("a: 1\na: 2\n", "deploy/values-prod.yaml", ScanOptions(read_sibling={}.get)))
     assert [type(item).__name__ for item in values] == ["ScanError"]
+
+
+def test_a_compose_file_with_an_empty_service_is_still_compose() -> None:
+    """compose-go's extends bases may leave a service empty (`nil:`); the others are read."""
+    found = run(
+        """\
+        services:
+          base:
+            image: base:1
+          nil:
+          other:
+            image: other:2
+        """
+    )
+    assert rows(found) == [("compose", "base:1", "base:1", 3, 12), ("compose", "other:2", "other:2", 6, 12)]
+    assert run("services:\n  a:\n  b:\n") == []  # nothing but empty services: no compose file
