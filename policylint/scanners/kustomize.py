@@ -1,10 +1,11 @@
 """Kustomize `kustomization.yaml` files: the `images:` overrides.
 
 Each entry `{name, newName, newTag, digest}` yields the reference kustomize writes into the
-manifests: `newName` (or `name`) followed by `@digest` when a digest is given (it wins over
-`newTag`, as in kustomize), else `:newTag` when given, else nothing. An entry that changes
-nothing (only `name`) is no reference. The occurrence sits on `newName` (or `name`); `parts`
-point at the keys that decide the repository, tag and digest.
+manifests: `newName` (or `name`), then `:newTag` and `@digest` for those given (both, as
+kustomize's image updater writes `name:tag@digest`). An entry that changes nothing (only
+`name`) is no reference. The deprecated `imageTags:` list is read as `images:` is, since
+kustomize still merges it in. The occurrence sits on `newName` (or `name`); `parts` point at
+the keys that decide the repository, tag and digest.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from policylint.yamldoc import MappingNode, Node, SequenceNode, get
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Iterator, Set, Union
+    from typing import Dict, Iterator, List, Set, Union
 
 KIND = "kustomize"
 
@@ -25,11 +26,18 @@ def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrenc
     return scan_documents(text, path, lambda document: scan_document(document, path, reported))
 
 
+def _entries(document: Node) -> List[Node]:
+    """The `images:` entries, and the deprecated `imageTags:` ones kustomize appends to them."""
+    entries: List[Node] = []
+    for key in ("images", "imageTags"):
+        listed = get(document, key)
+        if isinstance(listed, SequenceNode):
+            entries.extend(listed.value)
+    return entries
+
+
 def scan_document(document: Node, path: str, reported: Set[int]) -> Iterator[Occurrence]:
-    images = get(document, "images")
-    if not isinstance(images, SequenceNode):
-        return
-    for item in images.value:
+    for item in _entries(document):
         if not isinstance(item, MappingNode) or id(item) in reported:
             continue
         reported.add(id(item))
@@ -41,9 +49,8 @@ def scan_document(document: Node, path: str, reported: Set[int]) -> Iterator[Occ
 def retagged_images(document: Node) -> Set[str]:
     """The image names whose whole reference a kustomization decides: the `name` of each
     `images:` entry that sets a newTag or digest (one with only newName keeps the manifest's tag)."""
-    images = get(document, "images")
     names = set()
-    for item in images.value if isinstance(images, SequenceNode) else ():
+    for item in _entries(document):
         name = piece_text(get(item, "name")) if isinstance(item, MappingNode) else None
         if name and any(piece_text(get(item, key)) for key in ("newTag", "digest")):
             names.add(name)
@@ -70,12 +77,12 @@ def _override(item: MappingNode, path: str) -> Union[Occurrence, None]:
         return None
     parts: Dict[str, Location] = {"repository": scalar_location(path, repository_node)}
     reference = repository
+    if tag and tag_node is not None:
+        reference += f":{tag}"
+        parts["tag"] = scalar_location(path, tag_node)
     if digest and digest_node is not None:
         reference += f"@{digest}"
         parts["digest"] = scalar_location(path, digest_node)
-    elif tag and tag_node is not None:
-        reference += f":{tag}"
-        parts["tag"] = scalar_location(path, tag_node)
     return Occurrence(
         written=reference,
         resolved=reference,

@@ -32,7 +32,7 @@ def test_overrides() -> None:
             newTag: v1.2.3
           - name: pinned
             newName: registry.acme.com/pinned
-            newTag: ignored
+            newTag: "1.0"
             digest: {DIGEST}
           - name: renamed
             newName: 'ghcr.io/acme/renamed'
@@ -45,7 +45,8 @@ def test_overrides() -> None:
     assert rows(found) == [
         ("nginx:1.10", "nginx:1.10", 5, 11),
         ("registry.acme.com/team/app:v1.2.3", "registry.acme.com/team/app:v1.2.3", 8, 14),
-        (f"registry.acme.com/pinned@{DIGEST}", f"registry.acme.com/pinned@{DIGEST}", 11, 14),
+        # kustomize's image updater writes both: name:tag@digest
+        (f"registry.acme.com/pinned:1.0@{DIGEST}", f"registry.acme.com/pinned:1.0@{DIGEST}", 11, 14),
         ("ghcr.io/acme/renamed", "ghcr.io/acme/renamed", 15, 15),
     ]
     assert [o.context for o in found] == [  # type: ignore[union-attr]
@@ -57,8 +58,14 @@ def test_overrides() -> None:
     assert {o.kind for o in found} == {"kustomize"}  # type: ignore[union-attr]
     assert part_lines(found[0]) == {"repository": (5, 11), "tag": (6, 14)}
     assert part_lines(found[1]) == {"repository": (8, 14), "tag": (9, 13)}
-    assert part_lines(found[2]) == {"repository": (11, 14), "digest": (13, 13)}
+    assert part_lines(found[2]) == {"repository": (11, 14), "tag": (12, 14), "digest": (13, 13)}
     assert part_lines(found[3]) == {"repository": (15, 15)}
+
+
+def test_deprecated_image_tags_are_read_as_images() -> None:
+    """kustomize still appends `imageTags:` to `images:` (with a deprecation warning)."""
+    found = run("imageTags:\n  - name: mysql\n    newName: ghcr.io/acme/mysql\n    newTag: '8.0'\n")
+    assert rows(found) == [("ghcr.io/acme/mysql:8.0", "ghcr.io/acme/mysql:8.0", 3, 14)]
 
 
 def test_files_without_images_and_odd_shapes() -> None:
