@@ -240,7 +240,8 @@ def load_variables(options: ScanOptions) -> Lookup:
 
 
 def parse_dotenv(text: str, environ: Optional[Mapping[str, str]] = None) -> Lookup:
-    """`KEY=VALUE` lines as compose reads them: `export`, quotes, comments and blank lines.
+    """`KEY=VALUE` lines as compose reads them: `export`, quotes, comments and blank lines, and
+    the YAML style `KEY: VALUE` compose-go also accepts (the key ends at the first `=` or `:`).
 
     Unquoted and double-quoted values may use variables defined earlier (or in the process
     environment when given); single-quoted values are literal.
@@ -258,7 +259,8 @@ def parse_dotenv(text: str, environ: Optional[Mapping[str, str]] = None) -> Look
             continue
         if line.startswith("export ") or line.startswith("export\t"):
             line = line[len("export") :].lstrip()
-        key, sep, value = line.partition("=")
+        cut = min((index for index in (line.find("="), line.find(":")) if index != -1), default=-1)
+        key, sep, value = (line[:cut], line[cut], line[cut + 1:]) if cut != -1 else (line, "", "")
         key = key.strip()
         if not sep or not key or any(char.isspace() for char in key):
             continue

@@ -265,6 +265,8 @@ def test_parse_dotenv() -> None:
             not a line
             =nokey
             G
+            IMAGE: ghcr.io/acme/app:1.2.3
+            URL=http://x:80
             """
         )
     )
@@ -275,6 +277,8 @@ def test_parse_dotenv() -> None:
         "D": "single ${A}",
         "E": "1-two words",
         "F": "a#b",
+        "IMAGE": "ghcr.io/acme/app:1.2.3",  # compose-go's YAML style: the key ends at the first `:`
+        "URL": "http://x:80",  # ... or `=`, whichever comes first
     }
 
 
