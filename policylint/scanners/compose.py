@@ -28,7 +28,7 @@ from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, get,
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Iterator, List, Mapping, Optional, Set, Union
+    from typing import Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
 
     Lookup = Dict[str, str]
 
@@ -120,16 +120,44 @@ def _inline_dockerfile(node: ScalarNode, build: MappingNode, path: str, state: C
     from policylint.scanners import dockerfile
 
     written = node.value
-    text = expand(written, state.lookup, dollar_escape=True).value if "$" in written else written
+    text, missing = written, ()
+    if "$" in written:
+        expansion = expand(written, state.lookup, dollar_escape=True)
+        text, missing = expansion.value, expansion.unresolved
     # A literal block (`|`) keeps its lines: a reference sits at its own line, and at its own
     # column where interpolation left that line as written (else at the line's start). Any other
     # style (quoted with `\n`, folded), or values that brought in lines: at the value.
     lines, written_lines = text.split("\n"), written.split("\n")
-    indent = _block_indent(state.text, node) if node.style == "|" and len(lines) == len(written_lines) else None
+    same_lines = len(lines) == len(written_lines)
+    indent = _block_indent(state.text, node) if node.style == "|" and same_lines else None
     options = ScanOptions(build_args=_build_args(state.merged.get(build, "args"), state))
+
+    def missing_in(row: int) -> Tuple[str, ...]:
+        """The compose variables without a value that line `row` of the text uses."""
+        line = written_lines[row - 1] if same_lines and row <= len(written_lines) else ""
+        return tuple(name for name in missing if f"${name}" in line or f"${{{name}" in line)
+
+    def image_as_written(row: int) -> str:
+        """The image word of a `FROM` line as the compose file writes it (flags skipped)."""
+        words = [word for word in written_lines[row - 1].split()[1:] if not word.startswith("--")]
+        return words[0] if words else ""
+
     for found in dockerfile.scan(text, path, options):
         if isinstance(found, ScanError):
-            continue  # lenient, as for Dockerfiles: only the references matter here
+            names = missing_in(found.location.line)
+            if names and found.message.startswith("FROM requires"):
+                # compose emptied the line's image (`FROM ${BASE}`, BASE unset): say which variable
+                found = Occurrence(image_as_written(found.location.line), "", found.location, KIND,
+                                   {"instruction": "FROM"}, names)
+            else:
+                continue  # otherwise lenient, as for Dockerfiles: only the references matter here
+        else:
+            names = missing_in(found.location.line)
+            if names:  # an image compose interpolation left without a variable's value
+                written_image = image_as_written(found.location.line) if found.context.get("instruction") == "FROM" \
+                    else found.written
+                found = found._replace(written=written_image or found.written,
+                                       unresolved=tuple(dict.fromkeys(found.unresolved + names)))
         row = found.location.line
         if indent is None:
             where = scalar_location(path, node)

@@ -300,3 +300,39 @@ def test_compose_merge_tags_override_and_reset() -> None:
     assert rows(found) == [("nginx:1.27", "nginx:1.27", 3, 22), ("ghcr.io/acme/app:1.0", "ghcr.io/acme/app:1.0", 7, 12),
                            ("redis:7", "redis:7", 9, 30)]
     assert [o.context for o in found] == [{"service": "web"}, {"service": "app"}, {"service": "quoted"}]  # no pushed
+
+
+def test_dockerfile_inline_with_a_compose_variable_without_value() -> None:
+    """compose interpolates the inline Dockerfile first; a variable it has no value for leaves
+    the image unknown: an unresolved reference (named as written), even where the line's image
+    became empty, never silence or a false invalid reference."""
+    found = run(
+        """\
+        services:
+          a:
+            build:
+              dockerfile_inline: |
+                FROM ${BASE}
+                RUN true
+          b:
+            build:
+              dockerfile_inline: |
+                FROM --platform=linux/amd64 ${REG}/app:1.0
+          c:
+            build:
+              dockerfile_inline: |
+                FROM ${SET}
+        """,
+        dotenv="SET=alpine:3.20\n",
+    )
+    assert [(o.written, o.resolved, o.unresolved, o.location.line, o.location.column)  # type: ignore[union-attr]
+            for o in found] == [
+        ("${BASE}", "", ("BASE",), 5, 9),
+        ("${REG}/app:1.0", "/app:1.0", ("REG",), 10, 9),
+        ("alpine:3.20", "alpine:3.20", (), 14, 9),
+    ]
+    assert [o.context for o in found] == [  # type: ignore[union-attr]
+        {"service": "a", "instruction": "FROM"},
+        {"service": "b", "instruction": "FROM"},
+        {"service": "c", "instruction": "FROM"},
+    ]
