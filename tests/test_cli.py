@@ -231,6 +231,15 @@ def test_images_text_and_json(repo, capsys):
     assert {entry["kind"] for entry in entries} == {"dockerfile", "compose"}
 
 
+def test_images_says_when_a_helm_tag_is_left_to_the_chart(repo, capsys):
+    write(repo / "deploy" / "values.yaml", "image:\n  repository: quay.io/prometheus/alertmanager\n  tag: ''\n")
+    assert run("images") == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "deploy/values.yaml:2:15: helm - quay.io/prometheus/alertmanager -> "
+        "quay.io/prometheus/alertmanager (tag unresolved: .Chart.AppVersion)",
+    ]
+
+
 def test_images_output_file(repo, capsys):
     write(repo / "Dockerfile", "FROM nginx:1.25\n")
     assert run("images", "-o", "images.txt") == 0

@@ -67,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _line(entry: Dict[str, Any]) -> str:
-    if entry["normalized"]:
+    if entry["normalized"] and entry["unresolved"]:  # a Helm tag left to the chart
+        target = f"{entry['normalized']} (tag unresolved: {', '.join(entry['unresolved'])})"
+    elif entry["normalized"]:
         target = entry["normalized"]
     elif entry["unresolved"]:
         target = f"(unresolved: {', '.join(entry['unresolved'])})"
