@@ -77,12 +77,13 @@ def scan_document(document: Node, path: str, state: ComposeState) -> Iterator[Oc
         if not isinstance(service, MappingNode):
             continue
         name = name_node.value
-        image = _merge_tagged(state.merged.get(service, "image"))
+        image_node = state.merged.get(service, "image")  # the document's own node: its id is stable
+        image = _merge_tagged(image_node)
         build = _merge_tagged(state.merged.get(service, "build"))
         if isinstance(build, ScalarNode) and build.tag == NULL_TAG:
             build = None
-        if isinstance(image, ScalarNode) and id(image) not in state.reported:
-            state.reported.add(id(image))
+        if isinstance(image, ScalarNode) and id(image_node) not in state.reported:
+            state.reported.add(id(image_node))
             context = {"service": name}
             if build is not None:
                 context["pushed"] = "true"
@@ -99,7 +100,7 @@ def scan_document(document: Node, path: str, state: ComposeState) -> Iterator[Oc
 
 def _merge_tagged(node: Optional[Node]) -> Optional[Node]:
     """A value with compose's merge tags read as compose reads it: `!reset` drops it, and
-    `!override nginx:1.27` is the text `nginx:1.27`."""
+    `!override nginx:1.27` is the text `nginx:1.27` (a new node: remember the original's id)."""
     if node is None or node.tag == "!reset":
         return None
     if node.tag == "!override" and isinstance(node, ScalarNode):
