@@ -144,22 +144,17 @@ def _inline_dockerfile(node: ScalarNode, build: MappingNode, path: str, state: C
         return words[0] if words else ""
 
     for found in dockerfile.scan(text, path, options):
-        if isinstance(found, ScanError):
-            names = missing_in(found.location.line)
-            if names and found.message.startswith("FROM requires"):
-                # compose emptied the line's image (`FROM ${BASE}`, BASE unset): say which variable
-                found = Occurrence(image_as_written(found.location.line), "", found.location, KIND,
-                                   {"instruction": "FROM"}, names)
-            else:
-                continue  # otherwise lenient, as for Dockerfiles: only the references matter here
-        else:
-            names = missing_in(found.location.line)
-            if names:  # an image compose interpolation left without a variable's value
-                written_image = image_as_written(found.location.line) if found.context.get("instruction") == "FROM" \
-                    else found.written
-                found = found._replace(written=written_image or found.written,
-                                       unresolved=tuple(dict.fromkeys(found.unresolved + names)))
         row = found.location.line
+        names = missing_in(row)
+        if isinstance(found, ScanError):
+            if not (names and found.message.startswith("FROM requires")):
+                continue  # lenient, as for Dockerfiles: only the references matter here
+            # compose emptied the line's image (`FROM ${BASE}`, BASE unset): say which variable
+            found = Occurrence(image_as_written(row), "", found.location, KIND, {"instruction": "FROM"}, names)
+        elif names:  # an image compose interpolation left without a variable's value
+            written_image = image_as_written(row) if found.context.get("instruction") == "FROM" else found.written
+            found = found._replace(written=written_image or found.written,
+                                   unresolved=tuple(dict.fromkeys(found.unresolved + names)))
         if indent is None:
             where = scalar_location(path, node)
         elif lines[row - 1] != written_lines[row - 1]:
