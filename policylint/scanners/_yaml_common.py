@@ -184,6 +184,37 @@ def string_value(node: Optional[Node]) -> Optional[str]:
     return node.value
 
 
+# Unquoted values that the YAML loaders of compose (go-yaml v3) and Kubernetes (go-yaml v2)
+# both read as something other than text. PyYAML's YAML 1.1 resolver sees more than they do
+# (`yes`, `1_000`, `1:30`, which they keep as strings), so those are left alone.
+_NOT_TEXT = {
+    "tag:yaml.org,2002:int": "an integer",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "a boolean",
+}
+_DATE_TAG = "tag:yaml.org,2002:timestamp"
+
+
+def not_a_string_error(node: Optional[Node], path: str, tool: str, dates: bool = False) -> Optional[ScanError]:
+    """A parse-error for an `image` value `tool` refuses because it is not a string
+    (`image: 12345`, `image: true`, `image: [nginx]`; `dates`: also `image: 2024-01-01`, which
+    compose reads as a time); None for a string, null or absent value."""
+    if isinstance(node, ScalarNode):
+        what = "a date" if dates and node.tag == _DATE_TAG else _NOT_TEXT.get(node.tag)
+        text = node.value
+        if what is None or "_" in text or (":" in text and what != "a date") or (
+                what == "a boolean" and text.lower() not in ("true", "false")):
+            return None
+        advice = f'; quote it: "{text}"'
+    elif isinstance(node, (MappingNode, SequenceNode)):
+        what, advice = ("a mapping" if isinstance(node, MappingNode) else "a list"), ""
+    else:
+        return None
+    line, column = node_position(node)
+    return ScanError(f"image must be a string, not {what}: {tool} refuses this file{advice}",
+                     Location(path, line, column))
+
+
 def piece_text(node: Optional[Node]) -> Optional[str]:
     """The source text of any scalar that is not null or blank (`tag: 1.10` is "1.10")."""
     if not isinstance(node, ScalarNode) or node.tag == NULL_TAG:

@@ -17,6 +17,7 @@ from policylint.scanners._yaml_common import (
     NULL_TAG,
     STR_TAG,
     Merged,
+    not_a_string_error,
     occurrence,
     raw_children,
     scalar_location,
@@ -69,7 +70,7 @@ def is_compose_document(document: Node) -> bool:
         isinstance(value, MappingNode) or (isinstance(value, ScalarNode) and value.tag == NULL_TAG) for value in values)
 
 
-def scan_document(document: Node, path: str, state: ComposeState) -> Iterator[Occurrence]:
+def scan_document(document: Node, path: str, state: ComposeState) -> Iterator[Union[Occurrence, ScanError]]:
     services = get(document, "services")
     if not isinstance(services, MappingNode):
         return
@@ -82,7 +83,11 @@ def scan_document(document: Node, path: str, state: ComposeState) -> Iterator[Oc
         build = _merge_tagged(state.merged.get(service, "build"))
         if isinstance(build, ScalarNode) and build.tag == NULL_TAG:
             build = None
-        if isinstance(image, ScalarNode) and id(image_node) not in state.reported:
+        refused = not_a_string_error(image, path, "docker compose", dates=True)
+        if refused is not None and id(image_node) not in state.reported:
+            state.reported.add(id(image_node))
+            yield refused
+        elif isinstance(image, ScalarNode) and id(image_node) not in state.reported:
             state.reported.add(id(image_node))
             context = {"service": name}
             if build is not None:

@@ -34,6 +34,7 @@ from policylint.scanners._yaml_common import (
     Merged,
     clean_context,
     joined_with_siblings,
+    not_a_string_error,
     occurrence,
     piece_text,
     scan_documents,
@@ -174,7 +175,7 @@ def _object_context(node: Node, merged: Merged) -> Context:
     return clean_context({"object": f"{kind}/{name}" if name else kind, "namespace": namespace})
 
 
-def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Occurrence]:
+def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Union[Occurrence, ScanError]]:
     """Occurrences in one document, in document order."""
     text_filter = state.text_filter(document)
     if text_filter == "all":
@@ -240,10 +241,15 @@ def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Occur
         stack.extend(pending)
 
 
-def _item_image(item: Node, role: str, path: str, context: Context, state: KubeState) -> Optional[Occurrence]:
+def _item_image(item: Node, role: str, path: str, context: Context,
+                state: KubeState) -> Optional[Union[Occurrence, ScanError]]:
     """The image of one item of a containers list, or of an image volume."""
     image = state.merged.get(item, "image")
     if role == "containers":  # the images kustomize's `images:` rewrite
+        refused = not_a_string_error(image, path, "Kubernetes")
+        if refused is not None and id(image) not in state.reported:
+            state.reported.add(id(image))
+            return refused
         return _report(image, path, {**context, "container": _name(item, state)}, state, kustomizable=True)
     if isinstance(image, MappingNode):
         return _report(state.merged.get(image, "reference"), path, {**context, "volume": _name(item, state)}, state)

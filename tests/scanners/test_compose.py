@@ -190,16 +190,45 @@ def test_values_that_are_not_images_are_skipped() -> None:
     found = run(
         """\
         services:
-          a: {image: {name: x}}
-          b: {image: [x]}
           c: {image: }
           d: {image: ""}
-          e: {image: 12}
           f: {build: .}
           g: null
+          h: {image: yes}
         """
     )
+    # `yes` is a boolean only to YAML 1.1; compose's loader (YAML 1.2) reads the text "yes"
     assert found == []
+
+
+def test_an_image_compose_refuses_is_a_parse_error_at_its_value() -> None:
+    """compose's schema wants a string: `image: 12345` stops `docker compose` ("services.e.image
+    must be a string"), so it is reported where it stands instead of passing silently."""
+    found = run(
+        """\
+        services:
+          a: {image: {name: x}}
+          b: {image: [x]}
+          e: {image: 12}
+          t:
+            image: true
+          v:
+            image: 1.10
+          w:
+            image: 2024-01-01
+          q: {image: "12"}
+        """
+    )
+    errors = [(item.message, item.location.line, item.location.column) for item in found if isinstance(item, ScanError)]
+    assert errors == [
+        ("image must be a string, not a mapping: docker compose refuses this file", 2, 14),
+        ("image must be a string, not a list: docker compose refuses this file", 3, 14),
+        ('image must be a string, not an integer: docker compose refuses this file; quote it: "12"', 4, 14),
+        ('image must be a string, not a boolean: docker compose refuses this file; quote it: "true"', 6, 12),
+        ('image must be a string, not a number: docker compose refuses this file; quote it: "1.10"', 8, 12),
+        ('image must be a string, not a date: docker compose refuses this file; quote it: "2024-01-01"', 10, 12),
+    ]
+    assert rows(found[len(errors):]) == [("12", "12", 11, 15)]
 
 
 def test_template_placeholders_are_not_references() -> None:
@@ -249,7 +278,9 @@ def test_alias_bomb_finishes_fast() -> None:
     started = time.perf_counter()
     found = run("\n".join(lines) + "\n")
     assert time.perf_counter() - started < 2
-    assert rows(found) == [("nginx:1", "nginx:1", 43, 12)]
+    assert rows(found[:1]) == [("nginx:1", "nginx:1", 43, 12)]
+    # b's image is the aliased list (placed where its anchor is): compose refuses it
+    assert [(type(item).__name__, item.location.line) for item in found[1:]] == [("ScanError", 40)]
 
 
 def test_parse_dotenv() -> None:

@@ -158,8 +158,36 @@ def test_image_volumes_and_non_scalar_images() -> None:
               emptyDir: {}
         """
     )
-    assert rows(found) == [("quay.io/acme/models:v1", "quay.io/acme/models:v1", 16, 20)]
-    assert found[0].context == {"object": "Pod/p", "volume": "models"}  # type: ignore[union-attr]
+    # the API server refuses a container image that is not a string; a missing one is allowed
+    errors = [(item.message, item.location.line, item.location.column) for item in found if isinstance(item, ScanError)]
+    assert errors == [("image must be a string, not a mapping: Kubernetes refuses this file", 7, 14),
+                      ("image must be a string, not a list: Kubernetes refuses this file", 9, 14)]
+    assert rows(found[2:]) == [("quay.io/acme/models:v1", "quay.io/acme/models:v1", 16, 20)]
+    assert found[2].context == {"object": "Pod/p", "volume": "models"}  # type: ignore[union-attr]
+
+
+def test_a_number_as_a_container_image_is_a_parse_error() -> None:
+    found = run(
+        """\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          containers:
+            - {name: a, image: 12345}
+            - {name: b, image: "12345"}
+            - {name: c, image: on}
+          initContainers:
+            - name: d
+              image: 3.14
+        """
+    )
+    errors = [(item.message, item.location.line, item.location.column) for item in found if isinstance(item, ScanError)]
+    assert errors == [
+        ('image must be a string, not an integer: Kubernetes refuses this file; quote it: "12345"', 6, 24),
+        ('image must be a string, not a number: Kubernetes refuses this file; quote it: "3.14"', 11, 14),
+    ]
+    assert rows([item for item in found if not isinstance(item, ScanError)]) == [("12345", "12345", 7, 25)]
 
 
 def test_custom_resources() -> None:
@@ -403,7 +431,9 @@ def test_alias_bomb_finishes_fast() -> None:
     started = time.perf_counter()
     found = run("\n".join(lines) + "\n")
     assert time.perf_counter() - started < 2
-    assert rows(found) == [("a:1", "a:1", 4, 33)]
+    assert rows(found[:1]) == [("a:1", "a:1", 4, 33)]
+    # spec.containers[0].image is the aliased list (placed at its anchor): refused by the API
+    assert [(type(item).__name__, item.location.line) for item in found[1:]] == [("ScanError", 63)]
 
 
 def test_deep_nesting_is_refused_not_a_crash() -> None:
