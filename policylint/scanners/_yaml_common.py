@@ -62,6 +62,7 @@ def scan_documents(
     path: str,
     scan_document: Callable[[Node], Iterator[Occurrence]],
     reads: Optional[Callable[[Node], bool]] = None,
+    prepare: Optional[Callable[[List[Node]], None]] = None,
 ) -> Iterator[Union[Occurrence, ScanError, NotScanned]]:
     """Compose `text` once and scan each document; a YAML error is the file's only result.
 
@@ -75,6 +76,7 @@ def scan_documents(
     may be a manifest, unless it holds `{{ }}`: then it is an unrendered template (Helm's
     `templates/`), skipped with advice. A duplicate key there is reported only in a document
     policylint reads: in a CI config or a test fixture it has no bearing on any image.
+    `prepare` sees every document before the first is scanned.
     """
     documents = compose(text, path)
     if isinstance(documents, ScanError):
@@ -82,6 +84,8 @@ def scan_documents(
         # that does not parse and holds `{{` is such a template, not a broken manifest.
         yield NotScanned(TEMPLATE_REASON) if reads is not None and looks_like_template(text) else documents
         return
+    if prepare is not None:
+        prepare(documents)
     aliases = "*" in text
     for document in documents:
         duplicate = duplicate_key(document, aliases)

@@ -39,7 +39,8 @@ DOCKER_IMAGE = "docker-image://"
 
 def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
     state = ComposeState(options, text)
-    return scan_documents(text, path, lambda document: scan_document(document, path, state))
+    return scan_documents(text, path, lambda document: scan_document(document, path, state),
+                          prepare=state.skip_overridden)
 
 
 class ComposeState:
@@ -52,6 +53,22 @@ class ComposeState:
         self.merged = Merged()
         self.context_maps: Set[int] = set()  # additional_contexts mappings already read
         self._variables: Optional[Lookup] = None
+
+    def skip_overridden(self, documents: List[Node]) -> None:
+        """compose-go merges the documents of one file in order: a service's `image` in a later
+        document replaces (or `!reset` removes) the one before, which is then never pulled."""
+        named: Set[str] = set()
+        for document in reversed(documents if len(documents) > 1 else ()):
+            services = get(document, "services")
+            if not isinstance(services, MappingNode):
+                continue
+            for name_node, service in mapping_items(services):
+                image = self.merged.get(service, "image") if isinstance(service, MappingNode) else None
+                if image is None:
+                    continue
+                if name_node.value in named:
+                    self.reported.add(id(image))
+                named.add(name_node.value)
 
     def lookup(self, name: str) -> Optional[str]:
         if self._variables is None:

@@ -23,7 +23,7 @@ from policylint.yamldoc import Node
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Iterator, Union
+    from typing import Iterator, List, Union
 
 _VALUES_NAME_RE = re.compile(r"(?:\A|/)values[^/]*\.ya?ml\Z", re.IGNORECASE)
 
@@ -46,4 +46,10 @@ def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrenc
         return (chart is not None or kubernetes.is_kubernetes_document(document, kube_state.merged)
                 or compose_scanner.is_compose_document(document))
 
-    return scan_documents(text, path, scan_by_content, reads)
+    def prepare(documents: List[Node]) -> None:
+        if chart is None:
+            compose_state.skip_overridden([document for document in documents
+                                           if not kubernetes.is_kubernetes_document(document, kube_state.merged)
+                                           and compose_scanner.is_compose_document(document)])
+
+    return scan_documents(text, path, scan_by_content, reads, prepare)

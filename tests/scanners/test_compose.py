@@ -367,3 +367,42 @@ def test_dockerfile_inline_with_a_compose_variable_without_value() -> None:
         {"service": "b", "instruction": "FROM"},
         {"service": "c", "instruction": "FROM"},
     ]
+
+
+def test_a_later_document_of_the_file_overrides_a_service_image() -> None:
+    """compose-go merges a file's documents in order: only the last image of a service is pulled
+    (`!reset` removes it); a service a later document leaves alone keeps its image."""
+    found = run(
+        """\
+        services:
+          web: {image: "nginx:latest"}
+          db: {image: "postgres:16"}
+          job: {image: "busybox:1"}
+        ---
+        services:
+          web: {image: "nginx:1.27"}
+          db: {restart: always}
+          job: {image: !reset null}
+        ---
+        volumes: {data: {}}
+        """
+    )
+    assert rows(found) == [("postgres:16", "postgres:16", 3, 16), ("nginx:1.27", "nginx:1.27", 7, 17)]
+
+
+def test_documents_of_another_kind_do_not_override_compose_images() -> None:
+    from policylint.scanners import yamlfile
+
+    text = dedent(
+        """\
+        services:
+          web: {image: "nginx:1.26"}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web, services: {web: {image: x}}}
+        spec: {containers: [{name: web, image: "nginx:1.27"}]}
+        """
+    )
+    found = list(yamlfile.scan(text, "stack.yaml", ScanOptions()))
+    assert rows(found) == [("nginx:1.26", "nginx:1.26", 2, 17), ("nginx:1.27", "nginx:1.27", 7, 41)]
