@@ -160,33 +160,55 @@ def _inline_dockerfile(node: ScalarNode, build: MappingNode, path: str, state: C
         line = written_lines[row - 1] if same_lines and row <= len(written_lines) else ""
         return tuple(name for name in missing if f"${name}" in line or f"${{{name}" in line)
 
-    def image_as_written(row: int) -> str:
-        """The image word of a `FROM` line as the compose file writes it (flags skipped)."""
-        words = [word for word in written_lines[row - 1].split()[1:] if not word.startswith("--")]
-        return words[0] if words else ""
+    def image_as_written(row: int) -> Tuple[str, int]:
+        """The image word of a `FROM` line (or of its continuation line) as the compose file
+        writes it, flags skipped, and its 1-based column in the line ("" and 1 if none)."""
+        line, start = written_lines[row - 1], 0
+        for number, word in enumerate(line.split()):
+            start = line.index(word, start)
+            if not word.startswith("--") and not (number == 0 and word.upper() == "FROM"):
+                return word, start + 1
+            start += len(word)
+        return "", 1
 
     for found in dockerfile.scan(text, path, options):
         row = found.location.line
         names = missing_in(row)
+        changed = not same_lines or lines[row - 1] != written_lines[row - 1]
+        column = found.location.column  # in the compose file's line, once it is known
         if isinstance(found, ScanError):
             if not (names and found.message.startswith("FROM requires")):
                 continue  # lenient, as for Dockerfiles: only the references matter here
             # compose emptied the line's image (`FROM ${BASE}`, BASE unset): say which variable
-            found = Occurrence(image_as_written(row), "", found.location, KIND, {"instruction": "FROM"}, names)
-        elif names:  # an image compose interpolation left without a variable's value
-            written_image = image_as_written(row) if found.context.get("instruction") == "FROM" else found.written
+            written_image, column = image_as_written(row)
+            found = Occurrence(written_image, "", found.location, KIND, {"instruction": "FROM"}, names)
+        elif changed and found.context.get("instruction") == "FROM":
+            # the image as the compose file writes it (`${REG}/app:1.0`), where it stands there
+            written_image, column = image_as_written(row) if same_lines else ("", 1)
             found = found._replace(written=written_image or found.written,
                                    unresolved=tuple(dict.fromkeys(found.unresolved + names)))
+        elif changed:  # `COPY --from=`: where interpolation changed nothing before it, at its column
+            if column > _common_prefix(lines[row - 1], written_lines[row - 1]) + 1:
+                column = 1
+            found = found._replace(unresolved=tuple(dict.fromkeys(found.unresolved + names)))
         if indent is None:
             where = scalar_location(path, node)
-        elif lines[row - 1] != written_lines[row - 1]:
-            where = Location(path, node.start_mark.line + 1 + row, indent + 1)
+        elif changed:  # its end is not known
+            where = Location(path, node.start_mark.line + 1 + row, indent + column)
         else:
             end = found.location.end_column
-            where = Location(path, node.start_mark.line + 1 + row, indent + found.location.column,
+            where = Location(path, node.start_mark.line + 1 + row, indent + column,
                              None if end is None else indent + end)
         context = {"service": service, "instruction": found.context.get("instruction", "FROM")}
         yield found._replace(location=where, kind=KIND, context=context)
+
+
+def _common_prefix(first: str, second: str) -> int:
+    """How many leading characters two texts share."""
+    for index, (a, b) in enumerate(zip(first, second)):
+        if a != b:
+            return index
+    return min(len(first), len(second))
 
 
 def _block_indent(text: str, node: ScalarNode) -> Optional[int]:

@@ -168,13 +168,13 @@ def test_dockerfile_inline_base_images() -> None:
         """,
         dotenv="REGISTRY=registry.acme.com\n",
     )
-    # compose interpolates the text first (`$$` is a literal `$`), so a line it changed points
-    # at its start, and a quoted one at the value
+    # compose interpolates the text first (`$$` is a literal `$`); a line it changed shows the
+    # image as the file writes it, where it stands; a quoted value is placed at the value
     assert rows(found) == [
         ("golang:1.23", "golang:1.23", 8, 14),
-        ("${BASE}", "python:3.12-slim", 9, 9),
+        ("$${BASE}", "python:3.12-slim", 9, 14),
         ("busybox:1.36", "busybox:1.36", 11, 21),
-        ("${REGISTRY}/base:2", "registry.acme.com/base:2", 15, 27),
+        ("$${REGISTRY}/base:2", "registry.acme.com/base:2", 15, 27),
     ]
     assert [o.context for o in found] == [  # type: ignore[union-attr]
         {"service": "api", "instruction": "FROM"},
@@ -358,9 +358,9 @@ def test_dockerfile_inline_with_a_compose_variable_without_value() -> None:
     )
     assert [(o.written, o.resolved, o.unresolved, o.location.line, o.location.column)  # type: ignore[union-attr]
             for o in found] == [
-        ("${BASE}", "", ("BASE",), 5, 9),
-        ("${REG}/app:1.0", "/app:1.0", ("REG",), 10, 9),
-        ("alpine:3.20", "alpine:3.20", (), 14, 9),
+        ("${BASE}", "", ("BASE",), 5, 14),
+        ("${REG}/app:1.0", "/app:1.0", ("REG",), 10, 37),
+        ("${SET}", "alpine:3.20", (), 14, 14),
     ]
     assert [o.context for o in found] == [  # type: ignore[union-attr]
         {"service": "a", "instruction": "FROM"},
@@ -406,3 +406,26 @@ def test_documents_of_another_kind_do_not_override_compose_images() -> None:
     )
     found = list(yamlfile.scan(text, "stack.yaml", ScanOptions()))
     assert rows(found) == [("nginx:1.26", "nginx:1.26", 2, 17), ("nginx:1.27", "nginx:1.27", 7, 41)]
+
+
+def test_dockerfile_inline_lines_compose_changed_keep_their_columns() -> None:
+    """Where compose's interpolation changed a line, a reference still sits where the compose
+    file writes it: a FROM image at its own word (a continuation line too), a `COPY --from`
+    image at its column when nothing before it changed, else at the line's start."""
+    found = run(
+        """\
+        services:
+          a:
+            build:
+              dockerfile_inline: |
+                FROM --platform=$${P} \\
+                  ${IMG:-alpine:3.20} AS x
+                COPY --from=${SRC:-busybox:1} /a /b
+                COPY --chown=$${U} --from=${SRC:-busybox:1} /a /b
+        """
+    )
+    assert rows(found) == [
+        ("${IMG:-alpine:3.20}", "alpine:3.20", 6, 11),
+        ("busybox:1", "busybox:1", 7, 21),
+        ("busybox:1", "busybox:1", 8, 9),
+    ]
