@@ -199,6 +199,15 @@ _NOT_TEXT = {
 _DATE_TAG = "tag:yaml.org,2002:timestamp"
 
 
+def _template_action(node: Node) -> bool:
+    """`{{ .Values.image }}` left unquoted in a template that still parses as YAML: a flow
+    mapping whose one key is a flow mapping. A template fills it in; it is not a mapping."""
+    if not (isinstance(node, MappingNode) and node.flow_style and len(node.value) == 1):
+        return False
+    key = node.value[0][0]
+    return isinstance(key, MappingNode) and bool(key.flow_style)
+
+
 def not_a_string_error(node: Optional[Node], path: str, tool: str, dates: bool = False) -> Optional[ScanError]:
     """A parse-error for an `image` value `tool` refuses because it is not a string
     (`image: 12345`, `image: true`, `image: [nginx]`; `dates`: also `image: 2024-01-01`, which
@@ -210,7 +219,7 @@ def not_a_string_error(node: Optional[Node], path: str, tool: str, dates: bool =
                 what == "a boolean" and text.lower() not in ("true", "false")):
             return None
         advice = f'; quote it: "{text}"'
-    elif isinstance(node, (MappingNode, SequenceNode)):
+    elif isinstance(node, (MappingNode, SequenceNode)) and not _template_action(node):
         what, advice = ("a mapping" if isinstance(node, MappingNode) else "a list"), ""
     else:
         return None

@@ -217,6 +217,8 @@ def test_an_image_compose_refuses_is_a_parse_error_at_its_value() -> None:
           w:
             image: 2024-01-01
           q: {image: "12"}
+          r:
+            image: {{ app_image }}
         """
     )
     errors = [(item.message, item.location.line, item.location.column) for item in found if isinstance(item, ScanError)]

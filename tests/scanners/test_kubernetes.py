@@ -167,6 +167,8 @@ def test_image_volumes_and_non_scalar_images() -> None:
 
 
 def test_a_number_as_a_container_image_is_a_parse_error() -> None:
+    """The API server refuses it; an unquoted `{{ .Values.image }}` of a Helm template that
+    still parses (a flow mapping in a flow mapping) is a placeholder, not a mapping."""
     found = run(
         """\
         apiVersion: v1
@@ -177,6 +179,8 @@ def test_a_number_as_a_container_image_is_a_parse_error() -> None:
             - {name: a, image: 12345}
             - {name: b, image: "12345"}
             - {name: c, image: on}
+            - name: e
+              image: {{ .Values.image }}
           initContainers:
             - name: d
               image: 3.14
@@ -185,7 +189,7 @@ def test_a_number_as_a_container_image_is_a_parse_error() -> None:
     errors = [(item.message, item.location.line, item.location.column) for item in found if isinstance(item, ScanError)]
     assert errors == [
         ('image must be a string, not an integer: Kubernetes refuses this file; quote it: "12345"', 6, 24),
-        ('image must be a string, not a number: Kubernetes refuses this file; quote it: "3.14"', 11, 14),
+        ('image must be a string, not a number: Kubernetes refuses this file; quote it: "3.14"', 13, 14),
     ]
     assert rows([item for item in found if not isinstance(item, ScanError)]) == [("12345", "12345", 7, 25)]
 
