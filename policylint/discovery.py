@@ -58,7 +58,10 @@ _NOT_DOCKERFILE_SUFFIXES = (
     ".py", ".pyc", ".pyi", ".go", ".rs", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".java", ".kt", ".rb",
     ".php", ".pl", ".c", ".h", ".cc", ".cpp", ".hpp", ".cs", ".swift", ".scala", ".sh", ".bash", ".ps1", ".bat",
     ".cmd", ".md", ".rst", ".adoc", ".html", ".htm", ".json", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".xml",
-    ".lock", ".png", ".jpg", ".svg", ".gif", ".pdf",
+    ".lock", ".png", ".jpg", ".svg", ".gif", ".pdf", ".map", ".mts", ".cts",
+    # archives of a Dockerfile linter's package (dockerfilelint-1.8.0.tgz), and templates whose
+    # `<% %>` tags policylint cannot read around (Dockerfile.ejs, Dockerfile.erb)
+    ".tgz", ".gz", ".zip", ".tar", ".bz2", ".xz", ".whl", ".jar", ".ejs", ".erb",
 )
 
 

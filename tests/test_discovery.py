@@ -67,6 +67,11 @@ def skipped(root: Path, paths: Iterable[str] = (), **kwargs) -> Dict[str, str]:
         ("Dockerfile.json", None),
         ("Containerfile_test.go", None),
         ("Dockerfile.txt", "dockerfile"),
+        # archives of a Dockerfile linter, source maps, ERB/EJS templates (`<% %>` is not read around)
+        ("dockerfilelint-1.8.0.tgz", None),
+        ("dockerfile.js.map", None),
+        ("templates/Dockerfile.ejs", None),
+        ("Dockerfile.erb", None),
         ("Dockerfile.j2", "dockerfile"),
         ("Dockerfile.python", "dockerfile"),
         ("Dockerfile.py.dockerfile", "dockerfile"),
