@@ -376,6 +376,17 @@ def test_helm_templates_are_skipped_and_counted_not_parse_errors(repo, capsys):
     assert "2 files scanned, 1 skipped (of 3 candidates), 1 reference checked; 0 errors" in err
 
 
+def test_jinja_templates_with_statements_only_are_skipped_not_parse_errors(repo, capsys):
+    """A cookiecutter/Ansible file wrapped in `{% raw -%}` holds no `{{` yet is no YAML until rendered."""
+    write(repo / "molecule" / "prepare.yml", "---\n{% raw -%}\n- name: Prepare\n  hosts: all\n{%- endraw %}\n")
+    write(repo / "broken.yaml", "a: [b\n")
+    assert run("--debug", "-f", "json", "-o", "out.json") == 1
+    err = capsys.readouterr().err
+    assert "skipped molecule/prepare.yml: an unrendered template ({{ }} or {% %})" in err
+    findings = json.loads((repo / "out.json").read_text())["findings"]
+    assert [(item["rule"], item["path"]) for item in findings] == [("parse-error", "broken.yaml")]
+
+
 COMMAND_LINES = [
     ["check", "-q", "-j1", "--format=json", "--pol", "p.yaml", "a", "b"],
     ["check", "--build-arg", "A=1", "--build-arg", "B=2", "--exclude", "x/**", "--fail-on", "warning", "."],

@@ -44,17 +44,18 @@ def compose(text: str, path: str) -> Union[List[Node], ScanError]:
 
 
 TEMPLATE_REASON = (
-    "an unrendered template ({{ }}), not YAML: check the rendered output, "
+    "an unrendered template ({{ }} or {% %}), not YAML: check the rendered output, "
     "e.g. helm template . | policylint - --stdin-filename rendered.yaml"
 )
 
 
-_TEMPLATE_ACTION_RE = re.compile(r"\{\{[^\n]*?\}\}")
+_TEMPLATE_ACTION_RE = re.compile(r"\{\{[^\n]*?\}\}|\{%[^\n]*?%\}")
 
 
 def looks_like_template(text: str) -> bool:
-    """Text with a Go template action (`{{ ... }}` on one line) and no undecodable bytes."""
-    return "{{" in text and "\ufffd" not in text and _TEMPLATE_ACTION_RE.search(text) is not None
+    """Text with a Go or Jinja template action (`{{ ... }}`, or a Jinja statement `{% ... %}`,
+    on one line) and no undecodable bytes."""
+    return ("{{" in text or "{%" in text) and "\ufffd" not in text and _TEMPLATE_ACTION_RE.search(text) is not None
 
 
 def scan_documents(
