@@ -209,8 +209,9 @@ def _template_action(node: Node) -> bool:
     return isinstance(key, MappingNode) and bool(key.flow_style)
 
 
-def not_a_string_error(node: Optional[Node], path: str, tool: str, dates: bool = False) -> Optional[ScanError]:
-    """A parse-error for an `image` value `tool` refuses because it is not a string
+def not_a_string_error(node: Optional[Node], path: str, tool: str, dates: bool = False,
+                       field: str = "image") -> Optional[ScanError]:
+    """A parse-error for an `image` (or other `field`) value `tool` refuses because it is not a string
     (`image: 12345`, `image: true`, `image: [nginx]`; `dates`: also `image: 2024-01-01`, which
     compose reads as a time); None for a string, null or absent value."""
     if isinstance(node, ScalarNode):
@@ -225,7 +226,7 @@ def not_a_string_error(node: Optional[Node], path: str, tool: str, dates: bool =
     else:
         return None
     line, column = node_position(node)
-    return ScanError(f"image must be a string, not {what}: {tool} refuses this file{advice}",
+    return ScanError(f"{field} must be a string, not {what}: {tool} refuses this file{advice}",
                      Location(path, line, column))
 
 

@@ -11,7 +11,7 @@ the keys that decide the repository, tag and digest.
 from __future__ import annotations
 
 from policylint.model import Location, Occurrence, ScanError, ScanOptions
-from policylint.scanners._yaml_common import piece_text, scalar_location, scan_documents
+from policylint.scanners._yaml_common import not_a_string_error, piece_text, scalar_location, scan_documents
 from policylint.yamldoc import MappingNode, Node, SequenceNode, get
 
 TYPE_CHECKING = False
@@ -36,11 +36,16 @@ def _entries(document: Node) -> List[Node]:
     return entries
 
 
-def scan_document(document: Node, path: str, reported: Set[int]) -> Iterator[Occurrence]:
+def scan_document(document: Node, path: str, reported: Set[int]) -> Iterator[Union[Occurrence, ScanError]]:
     for item in _entries(document):
         if not isinstance(item, MappingNode) or id(item) in reported:
             continue
         reported.add(id(item))
+        refused = [error for error in (not_a_string_error(get(item, key), path, "kustomize", field=key)
+                                       for key in ("name", "newName", "newTag", "digest")) if error is not None]
+        if refused:  # kustomize stops: "cannot unmarshal number into ... newTag of type string"
+            yield from refused
+            continue
         found = _override(item, path)
         if found is not None:
             yield found

@@ -68,6 +68,17 @@ def test_deprecated_image_tags_are_read_as_images() -> None:
     assert rows(found) == [("ghcr.io/acme/mysql:8.0", "ghcr.io/acme/mysql:8.0", 3, 14)]
 
 
+def test_a_number_where_kustomize_wants_text_is_a_parse_error() -> None:
+    """`newTag: 1.10` stops kustomize ("cannot unmarshal number into Go struct field
+    Image.images.newTag of type string"): reported at the value, the entry not read."""
+    found = run("images:\n  - name: nginx\n    newTag: 1.10\n  - name: redis\n    newTag: '7.2'\n"
+                "  - {name: app, newName: 12}\n")
+    errors = [(item.message, item.location.line, item.location.column) for item in found if isinstance(item, ScanError)]
+    assert errors == [('newTag must be a string, not a number: kustomize refuses this file; quote it: "1.10"', 3, 13),
+                      ('newName must be a string, not an integer: kustomize refuses this file; quote it: "12"', 6, 26)]
+    assert rows([item for item in found if not isinstance(item, ScanError)]) == [("redis:7.2", "redis:7.2", 4, 13)]
+
+
 def test_files_without_images_and_odd_shapes() -> None:
     assert run("resources: [a.yaml]\n") == []
     assert run("images: {name: x}\n") == []
