@@ -76,7 +76,7 @@ def test_a_number_where_kustomize_wants_text_is_a_parse_error() -> None:
     errors = [(item.message, item.location.line, item.location.column) for item in found if isinstance(item, ScanError)]
     assert errors == [('newTag must be a string, not a number: kustomize refuses this file; quote it: "1.10"', 3, 13),
                       ('newName must be a string, not an integer: kustomize refuses this file; quote it: "12"', 6, 26)]
-    assert rows([item for item in found if not isinstance(item, ScanError)]) == [("redis:7.2", "redis:7.2", 4, 13)]
+    assert rows([item for item in found if not isinstance(item, ScanError)]) == [("redis:7.2", "redis:7.2", 4, 11)]
 
 
 def test_files_without_images_and_odd_shapes() -> None:
