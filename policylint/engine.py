@@ -186,7 +186,8 @@ def _check_source(source: SourceFile, options: EngineOptions) -> FileReport:
     kustomization = options.kustomizations.get(os.path.dirname(source.abspath)) \
         if options.kustomizations and source.abspath else None
     scan_options = ScanOptions(build_args=options.build_args, environ=options.environ,
-                               read_sibling=_sibling_reader(source), kustomization=kustomization)
+                               read_sibling=_sibling_reader(source), kustomization=kustomization,
+                               folder=os.path.dirname(source.abspath) if source.abspath else None)
     nul_error = _nul_error(text, source.path)
     items = [nul_error] if nul_error else scanners.scan(source.kind, text, source.path, scan_options)
     exceptions = waivers.active_exceptions(policy, options.today)

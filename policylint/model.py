@@ -89,12 +89,14 @@ class ScanOptions(NamedTuple):
     `read_sibling(name)` returns the text of a file in the same folder (`.env`, `Chart.yaml`)
     or None; it never leaves that folder. `kustomization` names the kustomization file in the
     same folder that is checked in the same run, if any (its `images:` rewrite the manifests).
+    `folder` is the absolute path of the file's folder, when the file has one (not stdin).
     """
 
     build_args: Mapping[str, str] = EMPTY_MAPPING
     environ: Optional[Mapping[str, str]] = None
     read_sibling: Callable[[str], Optional[str]] = lambda name: None
     kustomization: Optional[str] = None
+    folder: Optional[str] = None
 
 
 class Occurrence(NamedTuple):

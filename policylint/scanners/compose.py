@@ -12,6 +12,8 @@ file: it is not a reference.
 
 from __future__ import annotations
 
+import os
+
 from policylint.model import Location, Occurrence, ScanError, ScanOptions
 from policylint.scanners._yaml_common import (
     NULL_TAG,
@@ -35,12 +37,14 @@ if TYPE_CHECKING:
 
 KIND = "compose"
 DOCKER_IMAGE = "docker-image://"
+PROJECT_NAME = "COMPOSE_PROJECT_NAME"
+_PROJECT_NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
 def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
     state = ComposeState(options, text)
     return scan_documents(text, path, lambda document: scan_document(document, path, state),
-                          prepare=state.skip_overridden)
+                          prepare=state.prepare)
 
 
 class ComposeState:
@@ -53,8 +57,18 @@ class ComposeState:
         self.merged = Merged()
         self.context_maps: Set[int] = set()  # additional_contexts mappings already read
         self._variables: Optional[Lookup] = None
+        self.project_name: Optional[str] = None  # the file's top-level `name:`
 
-    def skip_overridden(self, documents: List[Node]) -> None:
+    def prepare(self, documents: List[Node]) -> None:
+        """What needs every compose document of the file: the project's `name:`, and which
+        images a later document overrides."""
+        for document in documents:
+            name = string_value(get(document, "name"))
+            if name is not None and "$" not in name:
+                self.project_name = name
+        self._skip_overridden(documents)
+
+    def _skip_overridden(self, documents: List[Node]) -> None:
         """compose-go merges the documents of one file in order: a service's `image` in a later
         document replaces (or `!reset` removes) the one before, which is then never pulled."""
         named: Set[str] = set()
@@ -73,7 +87,21 @@ class ComposeState:
     def lookup(self, name: str) -> Optional[str]:
         if self._variables is None:
             self._variables = load_variables(self.options)
-        return self._variables.get(name)
+        value = self._variables.get(name)
+        if value is None and name == PROJECT_NAME:
+            return self._project_name()
+        return value
+
+    def _project_name(self) -> Optional[str]:
+        """compose sets COMPOSE_PROJECT_NAME for interpolation: the file's `name:`, else its
+        folder's name made lowercase letters, digits, `-` and `_` (compose-go's normalization)."""
+        if self.project_name is not None:
+            return self.project_name
+        folder = self.options.folder
+        if folder is None:
+            return None
+        name = "".join(char for char in os.path.basename(folder).lower() if char in _PROJECT_NAME_CHARACTERS)
+        return name.lstrip("-_") or None
 
 
 def is_compose_document(document: Node) -> bool:

@@ -48,7 +48,7 @@ def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrenc
 
     def prepare(documents: List[Node]) -> None:
         if chart is None:
-            compose_state.skip_overridden([document for document in documents
+            compose_state.prepare([document for document in documents
                                            if not kubernetes.is_kubernetes_document(document, kube_state.merged)
                                            and compose_scanner.is_compose_document(document)])
 

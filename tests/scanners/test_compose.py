@@ -431,3 +431,21 @@ def test_dockerfile_inline_lines_compose_changed_keep_their_columns() -> None:
         ("busybox:1", "busybox:1", 7, 21),
         ("busybox:1", "busybox:1", 8, 9),
     ]
+
+
+def test_compose_project_name_is_set_for_interpolation() -> None:
+    """compose sets COMPOSE_PROJECT_NAME: the file's `name:`, else its folder's name normalized
+    (lowercase letters, digits, `-`, `_`); `.env` or the environment still win."""
+    text = "services:\n  a: {image: 'registry.local/${COMPOSE_PROJECT_NAME}:1.0'}\n"
+    named = "name: shop\n" + text
+
+    def resolved(source: str, folder: Optional[str], dotenv: str = "") -> List[str]:
+        options = ScanOptions(read_sibling={".env": dotenv}.get, folder=folder)
+        return [o.resolved for o in compose.scan(source, "compose.yaml", options)]  # type: ignore[union-attr]
+
+    assert resolved(named, "/src/My App_1") == ["registry.local/shop:1.0"]
+    assert resolved(text, "/src/My App_1") == ["registry.local/myapp_1:1.0"]
+    assert resolved(text, "/src/_Odd.Name") == ["registry.local/oddname:1.0"]
+    assert resolved(named, "/src/x", dotenv="COMPOSE_PROJECT_NAME=from-env\n") == ["registry.local/from-env:1.0"]
+    unknown = list(compose.scan(text, "compose.yaml", ScanOptions()))  # standard input: no folder
+    assert [o.unresolved for o in unknown] == [("COMPOSE_PROJECT_NAME",)]  # type: ignore[union-attr]
