@@ -105,8 +105,15 @@ class _Walk:
         self.reported_pieces: Set[tuple] = set()
         self.get = Merged().get  # merge lookups memoized: a chain of `<<` merges stays linear
         glob = self.get(document, "global")
+        # `global.imageRegistry`/`imageTag` (Bitnami and most charts), or the same as a map,
+        # `global.image.registry`/`tag` (SAP CAP's charts, Loki)
+        shared = self.get(glob, "image")
         self.global_registry = _piece(self.get(glob, "imageRegistry"))
+        if self.global_registry[0] is None:
+            self.global_registry = _piece(self.get(shared, "registry"))
         self.global_tag = _piece(self.get(glob, "imageTag"))
+        if self.global_tag[0] is None:
+            self.global_tag = _piece(self.get(shared, "tag"))
 
     def run(self) -> Iterator[Occurrence]:
         visited: Set[int] = set()

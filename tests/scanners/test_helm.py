@@ -119,6 +119,24 @@ def test_global_registry_and_tag_defaults() -> None:
     assert part_lines(found[2]) == {"repository": (9, 23), "tag": (3, 13)}
 
 
+def test_global_image_map_gives_the_registry_and_tag_defaults() -> None:
+    """SAP CAP's charts (`cds add kyma`) keep them as `global.image.{registry, tag}`; the map
+    itself, with no repository, is no reference."""
+    found = run(
+        """\
+        global:
+          image:
+            registry: registry.acme.example/bookshop
+            tag: latest
+        srv:
+          image:
+            repository: bookshop-srv
+        """
+    )
+    assert rows(found) == [("bookshop-srv", "registry.acme.example/bookshop/bookshop-srv:latest", 7, 17)]
+    assert part_lines(found[0]) == {"registry": (3, 15), "repository": (7, 17), "tag": (4, 10)}
+
+
 def test_digest_and_sha() -> None:
     found = run(
         """\
