@@ -67,6 +67,13 @@ HELM_VALUES = {
     ("argoproj.io", "Application"): (("spec", "source", "helm", "valuesObject"),
                                      ("spec", "sources", "*", "helm", "valuesObject")),
 }
+# Where those charts are installed, which selects environments: Flux's `targetNamespace` (else
+# the HelmRelease's own namespace); Argo CD's destination (the Application itself lives in the
+# control plane's namespace, `argocd`, which says nothing of where the workloads run).
+INSTALL_NAMESPACE = {
+    ("helm.toolkit.fluxcd.io", "HelmRelease"): (("spec", "targetNamespace"), True),
+    ("argoproj.io", "Application"): (("spec", "destination", "namespace"), False),
+}
 # Kyverno and Gatekeeper hold patterns, Flux image automation and Kargo repositories to watch,
 # Cluster API infrastructure providers machine images (GCE, Glance, AMI names), not containers.
 NOT_REFERENCE_GROUPS = ("kyverno.io", "gatekeeper.sh", "image.toolkit.fluxcd.io", "kargo.akuity.io",
@@ -213,9 +220,10 @@ def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Union
                 continue
             context, custom = _object_context(node, state.merged), api_kind == "custom"
             skip = NOT_IMAGES | OBJECT_DATA
-            for values, key_path in _helm_values(node, state.merged) if custom else ():
+            embedded = _helm_values(node, state.merged) if custom else []
+            for values, key_path in embedded:
                 values_nodes.add(id(values))
-                yield from scan_embedded_values(values, path, key_path, context)
+                yield from scan_embedded_values(values, path, key_path, _install_context(node, context, state.merged))
         if custom:
             found = _report(get(node, "image"), path, {**context, "container": _name(node, state)}, state,
                             holder=node)
@@ -289,6 +297,19 @@ def _report(
 def _placeholder(text: str) -> bool:
     """A value some tool fills in before the image is pulled (see PLACEHOLDERS)."""
     return text.startswith(KO_PREFIX) or any(mark in text for mark in PLACEHOLDERS)
+
+
+def _install_context(node: MappingNode, context: Context, merged: Merged) -> Context:
+    """The context of a chart's values an object installs: the namespace the chart goes to."""
+    group = (string_value(merged.get(node, "apiVersion")) or "").rpartition("/")[0]
+    keys, own_namespace_counts = INSTALL_NAMESPACE[(group, string_value(merged.get(node, "kind")) or "")]
+    target: Optional[Node] = node
+    for key in keys:
+        target = merged.get(target, key)
+    namespace = string_value(target)
+    if namespace is None:  # Flux installs into its own namespace; Argo CD's is not known
+        return context if own_namespace_counts else {key: value for key, value in context.items() if key != "namespace"}
+    return {**context, "namespace": namespace}
 
 
 def _helm_values(node: MappingNode, merged: Merged) -> List[Tuple[MappingNode, str]]:

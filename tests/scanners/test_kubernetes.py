@@ -550,9 +550,33 @@ def test_helm_values_inside_flux_and_argo_cd_objects_are_read_as_values():
         ("helm", {"object": "HelmRelease/radarr", "namespace": "media",
                   "key": "spec.values.controllers.radarr.containers.app.image"}),
         ("helm", {"object": "HelmRelease/radarr", "namespace": "media", "key": "spec.values.sidecar.image"}),
-        ("helm", {"object": "Application/redis", "namespace": "argocd",
-                  "key": "spec.sources[0].helm.valuesObject.image"}),
-    ]
+        ("helm", {"object": "Application/redis", "key": "spec.sources[0].helm.valuesObject.image"}),
+    ]  # an Application without a destination namespace: `argocd` is where Argo CD runs, not the chart
+
+
+def test_charts_installed_by_gitops_objects_take_the_namespace_they_go_to():
+    """Environments match where the workloads run: Flux's targetNamespace, Argo CD's
+    destination namespace; not the namespace the HelmRelease or Application object lives in."""
+    found = run(
+        """\
+        apiVersion: helm.toolkit.fluxcd.io/v2
+        kind: HelmRelease
+        metadata: {name: api, namespace: flux-system}
+        spec:
+          targetNamespace: prod
+          values: {image: {repository: ghcr.io/acme/api, tag: v1.0.0}}
+        ---
+        apiVersion: argoproj.io/v1alpha1
+        kind: Application
+        metadata: {name: api-prod, namespace: argocd}
+        spec:
+          destination: {server: https://kubernetes.default.svc, namespace: prod}
+          source:
+            helm:
+              valuesObject: {image: "ghcr.io/acme/api:v1.0.0"}
+        """
+    )
+    assert [o.context.get("namespace") for o in found] == ["prod", "prod"]  # type: ignore[union-attr]
 
 
 KUSTOMIZATION = """\
