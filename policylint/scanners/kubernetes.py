@@ -42,7 +42,7 @@ from policylint.scanners._yaml_common import (
 )
 from policylint.scanners.helm import scan_embedded_values
 from policylint.variables import expand
-from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, YamlError, compose_all
+from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, YamlError, compose_all, get
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ class KubeState:
         self.parameters: Dict[str, str] = {}
         self.path = path
         self.options = options
-        self._kustomized: Optional[FrozenSet[str]] = None
+        self._kustomization: Optional[Tuple[FrozenSet[str], Optional[str]]] = None
         self.reported: Set[int] = set()
         self.merged = Merged()
         self.text = text
@@ -125,12 +125,20 @@ class KubeState:
         """Whether a kustomization beside the file lists it as a resource and decides the whole
         reference of a container's `image` (an `images:` entry with that name and a newTag or
         digest). `kubectl apply -k` then deploys that entry's reference, judged where it is written."""
-        if self._kustomized is None:
-            self._kustomized = _kustomized_names(self.options, os.path.basename(self.path))
         name = image.partition("@")[0]
         if ":" in name.rpartition("/")[2]:
             name = name.rpartition(":")[0]
-        return name in self._kustomized
+        return name in self._listing_kustomization()[0]
+
+    def kustomized_namespace(self) -> Optional[str]:
+        """The `namespace:` a kustomization beside the file that lists it gives every object
+        (kustomize sets it over the objects' own)."""
+        return self._listing_kustomization()[1]
+
+    def _listing_kustomization(self) -> Tuple[FrozenSet[str], Optional[str]]:
+        if self._kustomization is None:
+            self._kustomization = _kustomization_for(self.options, os.path.basename(self.path))
+        return self._kustomization
 
     def text_filter(self, document: Node) -> str:
         """How much of the document the pre-filter lets the walk skip (see PREFILTER): "all",
@@ -219,6 +227,10 @@ def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Union
             if api_kind == "ignored":
                 continue
             context, custom = _object_context(node, state.merged), api_kind == "custom"
+            if state.options is not None and state.options.kustomization is not None:
+                namespace = state.kustomized_namespace()
+                if namespace is not None:
+                    context = {**context, "namespace": namespace}
             skip = NOT_IMAGES | OBJECT_DATA
             embedded = _helm_values(node, state.merged) if custom else []
             for values, key_path in embedded:
@@ -332,29 +344,30 @@ def _helm_values(node: MappingNode, merged: Merged) -> List[Tuple[MappingNode, s
     return found
 
 
-def _kustomized_names(options: Optional[ScanOptions], file_name: str) -> FrozenSet[str]:
-    """The image names whose reference the kustomization in the file's folder decides, if it
-    lists the file."""
+def _kustomization_for(options: Optional[ScanOptions], file_name: str) -> Tuple[FrozenSet[str], Optional[str]]:
+    """(image names whose reference it decides, namespace it sets) of the kustomization in the
+    file's folder, if it lists the file."""
     if options is None or options.kustomization is None:
-        return frozenset()
+        return frozenset(), None
     try:
         text = options.read_sibling(options.kustomization)
     except (OSError, UnicodeError, ValueError):
-        return frozenset()
-    resources, retagged = _kustomization_facts(text) if text else (frozenset(), frozenset())
-    return retagged if file_name in resources else frozenset()
+        return frozenset(), None
+    resources, retagged, namespace = _kustomization_facts(text) if text else (frozenset(), frozenset(), None)
+    return (retagged, namespace) if file_name in resources else (frozenset(), None)
 
 
 @functools.lru_cache(maxsize=8)  # the manifests of a folder come one after another; <= 8 MiB kept
-def _kustomization_facts(text: str) -> Tuple[FrozenSet[str], FrozenSet[str]]:
-    """(resources listed, image names retagged) of a kustomization's text."""
+def _kustomization_facts(text: str) -> Tuple[FrozenSet[str], FrozenSet[str], Optional[str]]:
+    """(resources listed, image names retagged, namespace set) of a kustomization's text."""
     try:
         documents = compose_all(text)
     except (ValueError, YamlError):
-        return frozenset(), frozenset()
+        return frozenset(), frozenset(), None
     if not documents:
-        return frozenset(), frozenset()
-    return frozenset(kustomize.resources(documents[0])), frozenset(kustomize.retagged_images(documents[0]))
+        return frozenset(), frozenset(), None
+    return (frozenset(kustomize.resources(documents[0])), frozenset(kustomize.retagged_images(documents[0])),
+            string_value(get(documents[0], "namespace")))
 
 
 def _template_parameters(document: Node, merged: Merged) -> Dict[str, str]:

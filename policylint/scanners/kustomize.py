@@ -5,18 +5,25 @@ manifests: `newName` (or `name`), then `:newTag` and `@digest` for those given (
 kustomize's image updater writes `name:tag@digest`). An entry that changes nothing (only
 `name`) is no reference. The deprecated `imageTags:` list is read as `images:` is, since
 kustomize still merges it in. The occurrence sits on `newName` (or `name`); `parts` point at
-the keys that decide the repository, tag and digest.
+the keys that decide the repository, tag and digest; the kustomization's `namespace:` is its
+context's namespace (it selects environments).
 """
 
 from __future__ import annotations
 
 from policylint.model import Location, Occurrence, ScanError, ScanOptions
-from policylint.scanners._yaml_common import not_a_string_error, piece_text, scalar_location, scan_documents
+from policylint.scanners._yaml_common import (
+    not_a_string_error,
+    piece_text,
+    scalar_location,
+    scan_documents,
+    string_value,
+)
 from policylint.yamldoc import MappingNode, Node, SequenceNode, get
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Iterator, List, Set, Union
+    from typing import Dict, Iterator, List, Optional, Set, Union
 
 KIND = "kustomize"
 
@@ -46,7 +53,7 @@ def scan_document(document: Node, path: str, reported: Set[int]) -> Iterator[Uni
         if refused:  # kustomize stops: "cannot unmarshal number into ... newTag of type string"
             yield from refused
             continue
-        found = _override(item, path)
+        found = _override(item, path, string_value(get(document, "namespace")))
         if found is not None:
             yield found
 
@@ -69,7 +76,7 @@ def resources(document: Node) -> Set[str]:
     return {text.removeprefix("./") for text in map(piece_text, items) if text}
 
 
-def _override(item: MappingNode, path: str) -> Union[Occurrence, None]:
+def _override(item: MappingNode, path: str, namespace: Optional[str]) -> Union[Occurrence, None]:
     name_node, new_name_node = get(item, "name"), get(item, "newName")
     tag_node, digest_node = get(item, "newTag"), get(item, "digest")
     name, new_name = piece_text(name_node), piece_text(new_name_node)
@@ -93,6 +100,6 @@ def _override(item: MappingNode, path: str) -> Union[Occurrence, None]:
         resolved=reference,
         location=scalar_location(path, repository_node),
         kind=KIND,
-        context={"image": name or repository},
+        context={"image": name or repository, **({"namespace": namespace} if namespace else {})},
         parts=parts,
     )

@@ -627,6 +627,20 @@ def test_images_a_kustomization_beside_the_file_rewrites_are_left_to_it():
     assert scan("deployment.yaml", None) == everything  # no kustomization checked in that folder
 
 
+def test_a_kustomization_beside_the_file_gives_its_objects_its_namespace():
+    """kustomize sets its `namespace:` on every object it lists (over their own), and that
+    namespace selects environments; a file it does not list keeps its own."""
+    kustomization = "namespace: prod\nresources: [deployment.yaml]\n"
+
+    def namespaces(name: str) -> List[Optional[str]]:
+        options = ScanOptions(read_sibling={"kustomization.yaml": kustomization}.get, kustomization="kustomization.yaml")
+        text = DEPLOYMENT.replace("metadata: {name: api}", "metadata: {name: api, namespace: dev}")
+        return [o.context.get("namespace") for o in kubernetes.scan(text, name, options)]  # type: ignore[union-attr]
+
+    assert set(namespaces("deployment.yaml")) == {"prod"}
+    assert namespaces("other.yaml") == ["dev", "dev", "dev", "dev", None]
+
+
 def test_duplicate_key_is_reported_and_images_beside_it_still_found():
     from policylint.model import ScanError, ScanOptions
     from policylint.scanners import kubernetes

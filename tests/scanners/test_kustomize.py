@@ -90,3 +90,8 @@ def test_syntax_error_is_one_scan_error() -> None:
     found = run("images:\n  - name: x\n   newTag: y\n")
     assert len(found) == 1 and isinstance(found[0], ScanError)
     assert found[0].location.line == 3
+
+
+def test_the_kustomization_namespace_is_the_context_namespace() -> None:
+    found = run("namespace: prod\nimages:\n  - {name: nginx, newTag: '1.27'}\n")
+    assert [o.context for o in found] == [{"image": "nginx", "namespace": "prod"}]  # type: ignore[union-attr]
