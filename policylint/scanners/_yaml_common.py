@@ -88,6 +88,7 @@ def scan_documents(
     if prepare is not None:
         prepare(documents)
     aliases = "*" in text
+    line_starts: Optional[List[int]] = None  # found once a reference spans lines or sits in a block
     for document in documents:
         duplicate = duplicate_key(document, aliases)
         if duplicate is not None:
@@ -98,7 +99,40 @@ def scan_documents(
             line, column = node_position(key)
             yield ScanError(f"duplicate key {shown!r} (first defined at line {first.start_mark.line + 1})",
                             Location(path, line, column))
-        yield from scan_document(document)
+        for item in scan_document(document):
+            if item.__class__ is Occurrence and item.location.end_column is None:  # type: ignore[union-attr]
+                if line_starts is None:
+                    line_starts = _line_starts(text)
+                item = _past_block_header(item, text, line_starts)  # type: ignore[arg-type]
+            yield item
+
+
+def _line_starts(text: str) -> List[int]:
+    """The index where each line of `text` starts."""
+    starts = [0]
+    index = text.find("\n")
+    while index != -1:
+        starts.append(index + 1)
+        index = text.find("\n", index + 1)
+    return starts
+
+
+def _past_block_header(found: Occurrence, text: str, line_starts: List[int]) -> Occurrence:
+    """An occurrence placed on a block scalar's header (`image: >-`) moved to where its text
+    is: the first line of the block's content."""
+    where = found.location
+    if where.line > len(line_starts):
+        return found
+    at = line_starts[where.line - 1] + where.column - 1
+    if text[at:at + 1] not in ("|", ">"):
+        return found
+    for row in range(where.line, len(line_starts)):
+        content = text[line_starts[row]:line_starts[row + 1] - 1 if row + 1 < len(line_starts) else len(text)]
+        content = content.rstrip("\r")
+        if content.strip():
+            column = len(content) - len(content.lstrip(" ")) + 1
+            return found._replace(location=where._replace(line=row + 1, column=column))
+    return found
 
 
 class Merged:

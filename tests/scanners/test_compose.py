@@ -449,3 +449,9 @@ def test_compose_project_name_is_set_for_interpolation() -> None:
     assert resolved(named, "/src/x", dotenv="COMPOSE_PROJECT_NAME=from-env\n") == ["registry.local/from-env:1.0"]
     unknown = list(compose.scan(text, "compose.yaml", ScanOptions()))  # standard input: no folder
     assert [o.unresolved for o in unknown] == [("COMPOSE_PROJECT_NAME",)]  # type: ignore[union-attr]
+
+
+def test_a_block_scalar_image_sits_where_its_text_is() -> None:
+    """`image: >-` on one line, the reference on the next: the position is the reference's own."""
+    found = run("services:\n  a:\n    image: >-  # folded\n      busybox:1.36\n  b:\n    image: 'nginx:1'\n")
+    assert rows(found) == [("busybox:1.36", "busybox:1.36", 4, 7), ("nginx:1", "nginx:1", 6, 13)]
