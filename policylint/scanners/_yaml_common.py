@@ -88,7 +88,7 @@ def scan_documents(
     if prepare is not None:
         prepare(documents)
     aliases = "*" in text
-    line_starts: Optional[List[int]] = None  # found once a reference spans lines or sits in a block
+    lines: Optional[List[str]] = None  # split once a reference spans lines or sits in a block
     for document in documents:
         duplicate = duplicate_key(document, aliases)
         if duplicate is not None:
@@ -101,34 +101,20 @@ def scan_documents(
                             Location(path, line, column))
         for item in scan_document(document):
             if item.__class__ is Occurrence and item.location.end_column is None:  # type: ignore[union-attr]
-                if line_starts is None:
-                    line_starts = _line_starts(text)
-                item = _past_block_header(item, text, line_starts)  # type: ignore[arg-type]
+                if lines is None:
+                    lines = text.split("\n")
+                item = _past_block_header(item, lines)  # type: ignore[arg-type]
             yield item
 
 
-def _line_starts(text: str) -> List[int]:
-    """The index where each line of `text` starts."""
-    starts = [0]
-    index = text.find("\n")
-    while index != -1:
-        starts.append(index + 1)
-        index = text.find("\n", index + 1)
-    return starts
-
-
-def _past_block_header(found: Occurrence, text: str, line_starts: List[int]) -> Occurrence:
+def _past_block_header(found: Occurrence, lines: List[str]) -> Occurrence:
     """An occurrence placed on a block scalar's header (`image: >-`) moved to where its text
     is: the first line of the block's content."""
     where = found.location
-    if where.line > len(line_starts):
+    if where.line > len(lines) or lines[where.line - 1][where.column - 1:where.column] not in ("|", ">"):
         return found
-    at = line_starts[where.line - 1] + where.column - 1
-    if text[at:at + 1] not in ("|", ">"):
-        return found
-    for row in range(where.line, len(line_starts)):
-        content = text[line_starts[row]:line_starts[row + 1] - 1 if row + 1 < len(line_starts) else len(text)]
-        content = content.rstrip("\r")
+    for row in range(where.line, len(lines)):
+        content = lines[row].rstrip("\r")
         if content.strip():
             column = len(content) - len(content.lstrip(" ")) + 1
             return found._replace(location=where._replace(line=row + 1, column=column))
