@@ -34,7 +34,7 @@ from policylint.resolve import environment_for, policy_relative_path, resolve
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+    from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 _SIBLING_MAX_BYTES = 1024 * 1024
@@ -44,7 +44,7 @@ class EngineOptions:
     """How files are judged: the policy, and what the command line adds to it."""
 
     __slots__ = ("policy", "build_args", "environ", "forced_environment", "inline_waivers", "today",
-                 "policy_path", "collect_references", "verdicts", "kustomizations")
+                 "policy_path", "collect_references", "verdicts", "kustomizations", "compose_builds")
 
     def __init__(self, policy: Policy, build_args: Mapping[str, str] = EMPTY_MAPPING,
                  environ: Optional[Mapping[str, str]] = None, forced_environment: Optional[str] = None,
@@ -65,6 +65,9 @@ class EngineOptions:
         self.verdicts: Dict[tuple, List[Tuple[str, Violation]]] = {}
         # folder -> name of the kustomization file checked in this run (set by `run`)
         self.kustomizations: Dict[str, str] = {}
+        # Dockerfile path -> (build args, named build contexts) a compose file of this run builds
+        # it with (set by `run`)
+        self.compose_builds: Dict[str, Tuple[Mapping[str, str], FrozenSet[str]]] = {}
 
 
 class FileReport:
@@ -185,9 +188,14 @@ def _check_source(source: SourceFile, options: EngineOptions) -> FileReport:
     forced = policy.environment_named(options.forced_environment) if options.forced_environment else None
     kustomization = options.kustomizations.get(os.path.dirname(source.abspath)) \
         if options.kustomizations and source.abspath else None
-    scan_options = ScanOptions(build_args=options.build_args, environ=options.environ,
+    build_args, build_contexts = options.build_args, frozenset()
+    if options.compose_builds and source.kind == "dockerfile" and source.abspath in options.compose_builds:
+        compose_args, build_contexts = options.compose_builds[source.abspath]
+        build_args = {**compose_args, **build_args}  # --build-arg wins, as on docker's command line
+    scan_options = ScanOptions(build_args=build_args, environ=options.environ,
                                read_sibling=_sibling_reader(source), kustomization=kustomization,
-                               folder=os.path.dirname(source.abspath) if source.abspath else None)
+                               folder=os.path.dirname(source.abspath) if source.abspath else None,
+                               build_contexts=build_contexts)
     nul_error = _nul_error(text, source.path)
     items = [nul_error] if nul_error else scanners.scan(source.kind, text, source.path, scan_options)
     exceptions = waivers.active_exceptions(policy, options.today)
@@ -301,6 +309,7 @@ def run(sources: Sequence[SourceFile], options: EngineOptions, jobs: int = 1) ->
     """Check every source; results come back in the order of `sources`, whatever `jobs` is."""
     options.kustomizations = {os.path.dirname(source.abspath): os.path.basename(source.abspath)
                               for source in sources if source.kind == "kustomize" and source.abspath}
+    options.compose_builds = _compose_builds(sources, options)
     restore = _few_collections()
     try:
         reports = _check_all(sources, options, jobs)
@@ -320,6 +329,33 @@ def run(sources: Sequence[SourceFile], options: EngineOptions, jobs: int = 1) ->
         findings.extend(report.findings)
     result.findings = sorted(findings, key=lambda finding: finding.sort_key)
     return result, reports
+
+
+def _compose_builds(sources: Sequence[SourceFile], options: EngineOptions
+                    ) -> Dict[str, Tuple[Mapping[str, str], FrozenSet[str]]]:
+    """The build args and named contexts the compose files of this run build each Dockerfile
+    of this run with (the first compose file and service in path order, when several do)."""
+    dockerfiles = {source.abspath for source in sources if source.kind == "dockerfile" and source.abspath}
+    composes = [source for source in sources if source.kind == "compose" and source.abspath] if dockerfiles else []
+    if not composes:
+        return {}
+    from policylint.scanners import compose
+
+    found: Dict[str, Tuple[Mapping[str, str], FrozenSet[str]]] = {}
+    for source in composes:
+        assert source.abspath is not None
+        try:
+            text = decode(_read(source))
+        except OSError:
+            continue  # reported when the file itself is checked
+        if "build" not in text or ("args" not in text and "additional_contexts" not in text):
+            continue  # the cheap test first: only build args and named contexts matter here
+        scan_options = ScanOptions(environ=options.environ, read_sibling=_sibling_reader(source),
+                                   folder=os.path.dirname(source.abspath))
+        for dockerfile, args, contexts in compose.builds(text, scan_options):
+            if dockerfile in dockerfiles and dockerfile not in found and (args or contexts):
+                found[dockerfile] = (args, contexts)
+    return found
 
 
 def _few_collections() -> Callable[[], None]:

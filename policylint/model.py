@@ -13,7 +13,7 @@ from policylint.records import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, Iterator, List, Mapping, Optional, Tuple
+    from typing import Any, Callable, FrozenSet, Iterator, List, Mapping, Optional, Tuple
 
 # Records are NamedTuples: immutable, compared and hashed by value, and about ten times cheaper
 # to define than frozen dataclasses (which cost a one-file run a quarter of its start-up).
@@ -90,6 +90,7 @@ class ScanOptions(NamedTuple):
     or None; it never leaves that folder. `kustomization` names the kustomization file in the
     same folder that is checked in the same run, if any (its `images:` rewrite the manifests).
     `folder` is the absolute path of the file's folder, when the file has one (not stdin).
+    `build_contexts` are the named build contexts a compose file builds a Dockerfile with.
     """
 
     build_args: Mapping[str, str] = EMPTY_MAPPING
@@ -97,6 +98,7 @@ class ScanOptions(NamedTuple):
     read_sibling: Callable[[str], Optional[str]] = lambda name: None
     kustomization: Optional[str] = None
     folder: Optional[str] = None
+    build_contexts: FrozenSet[str] = frozenset()
 
 
 class Occurrence(NamedTuple):

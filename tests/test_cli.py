@@ -499,3 +499,26 @@ def test_the_command_lines_of_hooks_and_ci_skip_argparse(argv):
     from policylint import cli
 
     assert cli.quick_check_arguments(cli._normalize_argv(argv)) is not None
+
+
+def test_a_compose_build_passes_its_args_and_contexts_to_the_dockerfile(repo, capsys):
+    """`docker compose build` gives the Dockerfile the service's build args (interpolated, with
+    `.env`) and named contexts: `ARG v=latest` overridden to 12.4.0 is no tag-denied, and
+    `FROM base` naming a context is no image. The same Dockerfile checked alone keeps its
+    defaults, and --build-arg still wins over compose."""
+    write(repo / ".config" / "Dockerfile",
+          "ARG grafana_version=latest\nFROM grafana/grafana:${grafana_version}\nFROM base\nCOPY --from=tools /a /b\n")
+    write(repo / ".config" / "docker-compose-base.yaml",
+          "services:\n  grafana:\n    build:\n      context: .\n"
+          "      args: {grafana_version: '${GRAFANA_VERSION:-12.4.0}'}\n"
+          "      additional_contexts: [base=docker-image://alpine:3.19, tools=../tools]\n")
+    assert run("-f", "json", "-o", "all.json") == 0
+    document = json.loads((repo / "all.json").read_text())
+    assert document["findings"] == [] and document["summary"]["references"] == 2  # grafana + alpine:3.19
+    assert run(".config/Dockerfile", "-f", "json", "-o", "alone.json") == 1  # no compose file in this run
+    alone = json.loads((repo / "alone.json").read_text())["findings"]
+    assert sorted((item["rule"], item["line"]) for item in alone) == [("tag-denied", 2), ("tag-missing", 3),
+                                                                     ("tag-missing", 4)]
+    assert run("--build-arg", "grafana_version=latest", "-f", "json", "-o", "cli.json") == 1
+    overridden = json.loads((repo / "cli.json").read_text())["findings"]
+    assert [(item["rule"], item["line"]) for item in overridden] == [("tag-denied", 2)]

@@ -27,11 +27,11 @@ from policylint.scanners._yaml_common import (
     string_value,
 )
 from policylint.variables import expand
-from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, get, mapping_items
+from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, YamlError, compose_all, get, mapping_items
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
+    from typing import Dict, FrozenSet, Iterator, List, Mapping, Optional, Set, Tuple, Union
 
     Lookup = Dict[str, str]
 
@@ -246,6 +246,51 @@ def _block_indent(text: str, node: ScalarNode) -> Optional[int]:
         if line.strip():
             return len(line) - len(line.lstrip(" "))
     return None
+
+
+def builds(text: str, options: ScanOptions) -> List[Tuple[str, Dict[str, str], FrozenSet[str]]]:
+    """(Dockerfile path, build args, named build contexts) of each service of a compose file in
+    `options.folder` that builds from a Dockerfile on disk: `docker compose build` passes those
+    args and contexts to that Dockerfile. Nothing for a file that does not parse (its own scan
+    reports that), a remote context (a git URL) or an inline Dockerfile."""
+    if options.folder is None:
+        return []
+    try:
+        documents = compose_all(text)
+    except (YamlError, ValueError, RecursionError):
+        return []
+    state = ComposeState(options, text)
+    state.prepare(documents)
+    found: List[Tuple[str, Dict[str, str], FrozenSet[str]]] = []
+    for document in documents:
+        services = get(document, "services")
+        if not isinstance(services, MappingNode):
+            continue
+        for _, service in mapping_items(services):
+            build = _merge_tagged(state.merged.get(service, "build")) if isinstance(service, MappingNode) else None
+            context, dockerfile = (build, None) if isinstance(build, ScalarNode) else (
+                state.merged.get(build, "context"), state.merged.get(build, "dockerfile"))
+            if not isinstance(build, (ScalarNode, MappingNode)) or state.merged.get(build, "dockerfile_inline"):
+                continue
+            context_text = expand(string_value(context) or ".", state.lookup, dollar_escape=True).value
+            if "://" in context_text or context_text.startswith("git@"):
+                continue
+            name = expand(string_value(dockerfile) or "Dockerfile", state.lookup, dollar_escape=True).value
+            path = os.path.normpath(os.path.join(options.folder, context_text, name))
+            args = _build_args(state.merged.get(build, "args"), state) if isinstance(build, MappingNode) else {}
+            contexts = _context_names(state.merged.get(build, "additional_contexts"))
+            found.append((path, args, contexts))
+    return found
+
+
+def _context_names(node: Optional[Node]) -> FrozenSet[str]:
+    """The names of `build.additional_contexts` (mapping or `name=value` list)."""
+    if isinstance(node, MappingNode):
+        return frozenset(key for key, _ in raw_children(node) if key is not None)
+    if isinstance(node, SequenceNode):
+        return frozenset(item.value.partition("=")[0] for item in node.value
+                         if isinstance(item, ScalarNode) and "=" in item.value)
+    return frozenset()
 
 
 def _build_args(node: Optional[Node], state: ComposeState) -> Dict[str, str]:

@@ -36,7 +36,7 @@ from policylint.variables import expand
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
+    from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple, Union
 
     Result = Union[Occurrence, ScanError]
     Var = Tuple[Optional[str], Tuple[str, ...]]  # value (None: no value) and the unresolved names behind it
@@ -88,7 +88,7 @@ def scan(text: str, path: str, options: ScanOptions) -> Iterator[Result]:
     lines = text.split("\n")
     yield from _syntax(lines, path)
     items, escape = _read(lines, path)
-    yield from _Scanner(path, escape, options.build_args, items).run()
+    yield from _Scanner(path, escape, options.build_args, items, options.build_contexts).run()
 
 
 def _syntax(lines: Sequence[str], path: str) -> Iterator[Occurrence]:
@@ -471,14 +471,17 @@ def _from_error(text: str, tokens: List[Tuple[int, int]], name: Optional[str],
 class _Scanner:
     """Walks the instructions with Docker's ARG scoping and yields the references."""
 
-    def __init__(self, path: str, escape: str, build_args, items: List[Union[_Instr, ScanError]]) -> None:
+    def __init__(self, path: str, escape: str, build_args, items: List[Union[_Instr, ScanError]],
+                 contexts: FrozenSet[str] = frozenset()) -> None:
         self.path, self.escape, self.build_args, self.items = path, escape, build_args, items
         self.globals: Scope = {name: (build_args.get(name), ()) for name in _PLATFORM_ARGS}
         self.stage: Optional[Scope] = None  # None until the first FROM
         self.label, self.index = "", -1
-        self.earlier: set = set()
+        # names that are no images: stages defined so far, and named build contexts (`FROM base`
+        # with compose's `additional_contexts: {base: ...}`), which BuildKit uses instead
+        self.earlier: set = {name.lower() for name in contexts}
         names = (_from_parts(item)[1] for item in items if isinstance(item, _Instr) and item.cmd == "from")
-        self.stages = {name.lower() for name in names if name}  # COPY --from may name a later stage
+        self.stages = {name.lower() for name in names if name} | self.earlier  # COPY --from may name a later stage
 
     def run(self) -> Iterator[Result]:
         handlers = {"from": self._from, "arg": self._arg, "copy": self._copy, "add": self._copy}

@@ -455,3 +455,31 @@ def test_a_block_scalar_image_sits_where_its_text_is() -> None:
     """`image: >-` on one line, the reference on the next: the position is the reference's own."""
     found = run("services:\n  a:\n    image: >-  # folded\n      busybox:1.36\n  b:\n    image: 'nginx:1'\n")
     assert rows(found) == [("busybox:1.36", "busybox:1.36", 4, 7), ("nginx:1", "nginx:1", 6, 13)]
+
+
+def test_builds_name_each_dockerfile_with_its_args_and_contexts() -> None:
+    """What `docker compose build` hands each Dockerfile on disk: the path joined from the file's
+    folder, the context and `dockerfile`; interpolated args; the names of additional contexts.
+    A remote context or an inline Dockerfile has no file here."""
+    text = dedent(
+        """\
+        services:
+          short: {build: ./web}
+          full:
+            build:
+              context: ..
+              dockerfile: docker/${FLAVOUR:-api}.Dockerfile
+              args: ["VERSION=${VERSION}", PLAIN]
+              additional_contexts: {base: "docker-image://alpine:3.19", src: ./src}
+          remote: {build: "https://github.com/acme/app.git#main"}
+          inline: {build: {dockerfile_inline: "FROM alpine:3.19"}}
+          image_only: {image: nginx:1.27}
+        """
+    )
+    options = ScanOptions(read_sibling={".env": "VERSION=1.2.3\nPLAIN=x\n"}.get, folder="/repo/deploy")
+    assert compose.builds(text, options) == [
+        ("/repo/deploy/web/Dockerfile", {}, frozenset()),
+        ("/repo/docker/api.Dockerfile", {"VERSION": "1.2.3", "PLAIN": "x"}, frozenset({"base", "src"})),
+    ]
+    assert compose.builds(text, ScanOptions()) == []  # standard input: no folder to start from
+    assert compose.builds("services: [", options) == []  # reported when the file itself is checked
