@@ -27,7 +27,17 @@ from policylint.scanners._yaml_common import (
     string_value,
 )
 from policylint.variables import expand
-from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, YamlError, compose_all, get, mapping_items
+from policylint.yamldoc import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    YamlError,
+    compose_all,
+    get,
+    mapping_items,
+    node_position,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -117,9 +127,12 @@ def is_compose_document(document: Node) -> bool:
 
 def scan_document(document: Node, path: str, state: ComposeState) -> Iterator[Union[Occurrence, ScanError]]:
     services = get(document, "services")
-    if not isinstance(services, MappingNode):
-        return
-    for name_node, service in mapping_items(services):
+    pairs = mapping_items(services) if isinstance(services, MappingNode) else _version_one_services(document)
+    if pairs and not isinstance(services, MappingNode):
+        line, column = node_position(pairs[0][0])
+        yield ScanError("services at the top level, without `services:` (Compose file format v1): docker compose "
+                        "v2 refuses this file; move them under `services:`", Location(path, line, column))
+    for name_node, service in pairs:
         if not isinstance(service, MappingNode):
             continue
         name = name_node.value
@@ -146,6 +159,21 @@ def scan_document(document: Node, path: str, state: ComposeState) -> Iterator[Un
             if isinstance(inline, ScalarNode) and string_value(inline) and id(inline) not in state.reported:
                 state.reported.add(id(inline))
                 yield from _inline_dockerfile(inline, build, path, state, name)
+
+
+# Top-level keys of the Compose specification that are not services.
+_TOP_LEVEL_KEYS = frozenset({"version", "name", "include", "services", "networks", "volumes", "configs", "secrets",
+                             "models"})
+
+
+def _version_one_services(document: Node) -> List[Tuple[ScalarNode, Node]]:
+    """A Compose file format v1 keeps its services at the top level: mappings with an `image`
+    or `build` under keys the Compose specification does not define (nor `x-` extensions)."""
+    if not isinstance(document, MappingNode):
+        return []
+    return [(key, value) for key, value in mapping_items(document)
+            if isinstance(value, MappingNode) and key.value not in _TOP_LEVEL_KEYS and not key.value.startswith("x-")
+            and (get(value, "image") is not None or get(value, "build") is not None)]
 
 
 def _merge_tagged(node: Optional[Node]) -> Optional[Node]:

@@ -483,3 +483,23 @@ def test_builds_name_each_dockerfile_with_its_args_and_contexts() -> None:
     ]
     assert compose.builds(text, ScanOptions()) == []  # standard input: no folder to start from
     assert compose.builds("services: [", options) == []  # reported when the file itself is checked
+
+
+def test_a_version_one_file_is_refused_and_its_images_still_read() -> None:
+    """Compose file format v1 keeps services at the top level: docker compose v2 refuses it (a
+    parse-error at the first one), and its images are still judged, not silently dropped."""
+    found = run(
+        """\
+        version: "1"
+        statsd:
+          image: dockerana/statsd
+        x-base: {image: "not:a-service"}
+        volumes: {data: {}}
+        carbon: {build: ./carbon, image: "dockerana/carbon:1"}
+        """
+    )
+    assert isinstance(found[0], ScanError) and (found[0].location.line, found[0].location.column) == (2, 1)
+    assert "Compose file format v1" in found[0].message
+    assert rows(found[1:]) == [("dockerana/statsd", "dockerana/statsd", 3, 10),
+                               ("dockerana/carbon:1", "dockerana/carbon:1", 6, 35)]
+    assert run("version: '3'\nnetworks: {a: {}}\n") == []  # nothing there is a service
