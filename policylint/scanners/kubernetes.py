@@ -67,6 +67,10 @@ HELM_VALUES = {
     ("argoproj.io", "Application"): (("spec", "source", "helm", "valuesObject"),
                                      ("spec", "sources", "*", "helm", "valuesObject")),
 }
+# Custom resources whose operator pulls `image:version` when `image` has no tag of its own
+# (argocd-operator's CombineImageTag: `image: quay.io/argoproj/argocd` + `version: v2.14.20`).
+# Not a general rule: prometheus-operator and ECK use such an `image` as written.
+VERSION_IS_TAG = frozenset({("argoproj.io", "ArgoCD")})
 # Where those charts are installed, which selects environments: Flux's `targetNamespace` (else
 # the HelmRelease's own namespace); Argo CD's destination (the Application itself lives in the
 # control plane's namespace, `argocd`, which says nothing of where the workloads run).
@@ -113,6 +117,8 @@ class KubeState:
     def __init__(self, text: str, path: str = "", options: Optional[ScanOptions] = None) -> None:
         # an OpenShift Template's parameter defaults, for the document being walked
         self.parameters: Dict[str, str] = {}
+        # whether the custom resource being walked joins `image` with its sibling `version`
+        self.version_is_tag = False
         self.path = path
         self.options = options
         self._kustomization: Optional[Tuple[FrozenSet[str], Optional[str]]] = None
@@ -182,6 +188,11 @@ def _api_kind(node: Node, merged: Merged) -> str:
     return "custom"
 
 
+def _group_and_kind(node: Node, merged: Merged) -> Tuple[str, str]:
+    group = (string_value(merged.get(node, "apiVersion")) or "").rpartition("/")[0]
+    return group, string_value(merged.get(node, "kind")) or ""
+
+
 def _object_context(node: Node, merged: Merged) -> Context:
     kind = string_value(merged.get(node, "kind")) or ""
     metadata = merged.get(node, "metadata")
@@ -227,6 +238,7 @@ def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Union
             if api_kind == "ignored":
                 continue
             context, custom = _object_context(node, state.merged), api_kind == "custom"
+            state.version_is_tag = custom and _group_and_kind(node, state.merged) in VERSION_IS_TAG
             if state.options is not None and state.options.kustomization is not None:
                 namespace = state.kustomized_namespace()
                 if namespace is not None:
@@ -294,6 +306,11 @@ def _report(
                                      prefix_needed=True)
         if split is not None:
             return split
+    if holder is not None and state.version_is_tag:  # argocd-operator's `image` + `version`
+        split = joined_with_siblings(node, holder, state.merged.get, path, KIND, clean_context(context),
+                                     ("version",), prefixed=False)
+        if split is not None:
+            return split
     if kustomizable and state.options is not None and state.options.kustomization is not None \
             and state.kustomized(text):
         return None
@@ -313,8 +330,7 @@ def _placeholder(text: str) -> bool:
 
 def _install_context(node: MappingNode, context: Context, merged: Merged) -> Context:
     """The context of a chart's values an object installs: the namespace the chart goes to."""
-    group = (string_value(merged.get(node, "apiVersion")) or "").rpartition("/")[0]
-    keys, own_namespace_counts = INSTALL_NAMESPACE[(group, string_value(merged.get(node, "kind")) or "")]
+    keys, own_namespace_counts = INSTALL_NAMESPACE[_group_and_kind(node, merged)]
     target: Optional[Node] = node
     for key in keys:
         target = merged.get(target, key)
@@ -326,8 +342,7 @@ def _install_context(node: MappingNode, context: Context, merged: Merged) -> Con
 
 def _helm_values(node: MappingNode, merged: Merged) -> List[Tuple[MappingNode, str]]:
     """(values mapping, its key path) of each set of Helm values the object installs a chart with."""
-    group = (string_value(merged.get(node, "apiVersion")) or "").rpartition("/")[0]
-    places = HELM_VALUES.get((group, string_value(merged.get(node, "kind")) or ""), ())
+    places = HELM_VALUES.get(_group_and_kind(node, merged), ())
     found: List[Tuple[MappingNode, str]] = []
     for place in places:
         reached: List[Tuple[Optional[Node], str]] = [(node, "")]

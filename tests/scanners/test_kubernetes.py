@@ -6,7 +6,7 @@ import time
 from textwrap import dedent
 from typing import List, Optional
 
-from scanner_support import rows
+from scanner_support import part_lines, rows
 
 from policylint.model import ScanError, ScanOptions
 from policylint.scanners import kubernetes
@@ -747,3 +747,32 @@ def test_subtrees_are_all_walked_when_an_alias_brings_text_from_elsewhere() -> N
         """
     )
     assert rows(found) == [("nginx:1", "nginx:1", 6, 28)]
+
+
+def test_argocd_operator_joins_image_and_version_other_operators_do_not():
+    """argocd-operator pulls `image:version` (CombineImageTag); prometheus-operator uses a set
+    `image` as written, so there `version` is no tag (an untagged image stays untagged)."""
+    found = run(
+        """\
+        apiVersion: argoproj.io/v1beta1
+        kind: ArgoCD
+        metadata: {name: gitops}
+        spec:
+          image: quay.io/argoproj/argocd
+          version: v2.14.20
+          redis: {image: docker.io/library/redis, version: 7.2.7-alpine}
+          applicationSet: {image: "quay.io/argoproj/argocd:v2.13.0", version: v2.14.20}
+        ---
+        apiVersion: monitoring.coreos.com/v1
+        kind: Prometheus
+        metadata: {name: k8s}
+        spec: {image: quay.io/prometheus/prometheus, version: v2.54.1}
+        """
+    )
+    assert [(o.resolved, o.location.line) for o in found] == [  # type: ignore[union-attr]
+        ("quay.io/argoproj/argocd:v2.14.20", 5),
+        ("docker.io/library/redis:7.2.7-alpine", 7),
+        ("quay.io/argoproj/argocd:v2.13.0", 8),
+        ("quay.io/prometheus/prometheus", 13),
+    ]
+    assert part_lines(found[0])["tag"] == (6, 12)
