@@ -505,3 +505,24 @@ def test_arbitrary_text_never_raises(text: str, build_args: Dict[str, str]) -> N
         if isinstance(r, Occurrence) and r.location.end_column is not None:
             row = lines[r.location.line - 1]
             assert row[r.location.column - 1 : r.location.end_column - 1] == r.written
+
+
+def test_many_platform_args_against_a_long_stage_name_finish_fast() -> None:
+    """`FROM ${TARGETOS}` twenty times over: its stage-shaped pattern once backtracked for minutes."""
+    text = "FROM alpine:3.20 AS " + "a" * 5000 + "\nFROM " + "${TARGETOS}-" * 20 + "x\n"
+    started = time.perf_counter()
+    found = list(scan(text, "Dockerfile", ScanOptions()))
+    assert time.perf_counter() - started < 5
+    assert [o.unresolved for o in found if isinstance(o, Occurrence)][1:] == [("TARGETOS",)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.text("ab-/:@", max_size=3), min_size=1, max_size=4), st.text("ab-/:@", max_size=10))
+def test_stage_shapes_match_as_the_pattern_says(pieces: List[str], name: str) -> None:
+    """A name fits the pieces joined by values of one or more characters other than / : @."""
+    import re
+
+    from policylint.scanners.dockerfile import _fits
+
+    expected = re.fullmatch("[^/:@]+".join(map(re.escape, pieces)), name) is not None
+    assert _fits(pieces, name) is expected
