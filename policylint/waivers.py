@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 # one-file check more than the search.
 _WAIVER = (r"#\s*policylint:\s*ignore\s*=\s*(?P<rules>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)"
            r"(?P<rest>[^\r\n]*)")
-_REASON = r"\A\s*--\s*(?P<reason>\S.*?)\s*\Z"
 
 
 class InlineWaiver(NamedTuple):
@@ -36,15 +35,19 @@ def find_inline_waivers(text: str) -> List[InlineWaiver]:
     if "policylint:" not in text:
         return []
     waivers = []
-    for line_number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only, as in the scanners and editors (str.splitlines would also break at
+    # form feeds and U+2028, and number every later line wrongly).
+    for line_number, line in enumerate(text.split("\n"), start=1):
         if "policylint:" not in line:
             continue
         match = re.search(_WAIVER, line)
         if match is None:
             continue
         rules = tuple(rule.strip() for rule in match.group("rules").split(","))
-        reason_match = re.match(_REASON, match.group("rest"))
-        reason = reason_match.group("reason") if reason_match else None
+        # `-- reason`, trimmed by hand: a regex with a lazy `.*?` before `\s*\Z` took quadratic
+        # time on a reason padded with a long run of spaces
+        rest = match.group("rest").strip()
+        reason = rest[2:].strip() or None if rest.startswith("--") else None
         waivers.append(InlineWaiver(line_number, match.start() + 1, rules, reason))
     return waivers
 

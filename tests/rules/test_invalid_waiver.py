@@ -41,3 +41,20 @@ def test_waiver_in_yaml_comment_on_the_same_line():
 def test_waiver_two_lines_above_does_not_apply():
     text = "# policylint: ignore=tag-denied -- reason\n\nFROM node:latest\n"
     assert lint(text) == [("tag-denied", 3, 6)]
+
+
+def test_waiver_lines_count_newlines_only():
+    """A form feed inside a RUN line is no line break: the waiver covers the FROM below it."""
+    text = ("FROM golang:1.22 AS base\nRUN printf 'a' \f\f > /x\n"
+            "# policylint: ignore=tag-missing -- builder is pinned elsewhere\nFROM golang AS builder\nFROM nginx\n")
+    assert lint(text) == [("tag-missing", 5, 6)]
+
+
+def test_a_reason_padded_with_spaces_is_read_in_linear_time():
+    import time
+
+    text = "# policylint: ignore=tag-missing -- a" + " " * 200_000 + "b  \nFROM nginx\n"
+    started = time.perf_counter()
+    assert lint(text) == []
+    assert time.perf_counter() - started < 5
+    assert lint("# policylint: ignore=tag-missing --   \nFROM nginx\n") == [("invalid-waiver", 1, 1)]
