@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import operator
 import re
+from bisect import bisect_right
 from itertools import accumulate
 
 import yaml
@@ -16,7 +17,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Iterator, List, Optional, Tuple
+    from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 try:  # libyaml; the pure-Python loader is only a fallback for odd installs
     from yaml import CSafeLoader as _BaseLoader
@@ -243,6 +244,10 @@ def compose_all(text: str) -> List[Node]:
         message = " ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
         if mark is None:
             raise YamlError(message, 1, 1) from None
+        if _unusual_breaks(text) and mark.index >= 0:  # see _renumber
+            index = min(mark.index, len(text) - 1 if text.endswith("\n") else len(text))  # not past the last line
+            before = text[:index]
+            raise YamlError(message, before.count("\n") + 1, index - before.rfind("\n")) from None
         raise YamlError(message, *_inside_text(text, mark.line + 1, mark.column + 1)) from None
     except yaml.YAMLError as error:  # reader errors (control characters, bad encoding)
         mark = getattr(error, "problem_mark", None)
@@ -254,7 +259,47 @@ def compose_all(text: str) -> List[Node]:
         raise YamlError(str(error).splitlines()[0] if str(error) else "invalid YAML", line, column) from None
     finally:
         loader.dispose()
+    if _unusual_breaks(text):
+        _renumber(documents, text)
     return documents
+
+
+def _unusual_breaks(text: str) -> bool:
+    """Whether `text` holds a character libyaml counts as a line break and editors do not."""
+    return "\u2028" in text or "\u2029" in text or "\x85" in text
+
+
+def _renumber(documents: List[Node], text: str) -> None:
+    """Give every node the line and column an editor shows. libyaml also counts NEL, U+2028 and
+    U+2029 as line breaks (YAML 1.1), so after one of them, in a quoted annotation say, its lines
+    were one ahead of the file's, and `policylint fix` would have rewritten the wrong line. A
+    mark's character index is right: line and column are counted again from it at `\n`."""
+    starts = [0]
+    index = text.find("\n")
+    while index != -1:
+        starts.append(index + 1)
+        index = text.find("\n", index + 1)
+    marks: Dict[int, Any] = {}
+
+    def renumbered(mark: Any) -> Any:
+        if mark.index not in marks:
+            line = bisect_right(starts, mark.index) - 1
+            marks[mark.index] = type(mark)(mark.name, mark.index, line, mark.index - starts[line], None, None)
+        return marks[mark.index]
+
+    seen: Set[int] = set()
+    stack: List[Node] = list(documents)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        node.start_mark, node.end_mark = renumbered(node.start_mark), renumbered(node.end_mark)
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
 
 
 def _inside_text(text: str, line: int, column: int) -> Tuple[int, int]:

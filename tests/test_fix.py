@@ -60,3 +60,14 @@ def test_index_docker_io_folded_without_fully_qualified(repo):
     (repo / "Dockerfile").write_text("FROM index.docker.io/library/nginx:1.25\n")
     assert main(["fix"]) == 0
     assert (repo / "Dockerfile").read_text() == "FROM docker.io/library/nginx:1.25\n"
+
+
+def test_fix_rewrites_the_image_line_after_a_unicode_line_separator(repo):
+    """libyaml counts U+2028 as a line break, editors do not: positions are counted at `\\n`, so
+    the fix lands on the image, not on the comment below it that names the same image."""
+    text = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    note: \"team\u2028ops\"\n"
+            "spec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    # note nginx:1.27 is the LTS line\n")
+    (repo / "pod.yaml").write_text(text, encoding="utf-8")
+    assert main(["fix", "-q"]) == 0
+    assert (repo / "pod.yaml").read_text(encoding="utf-8") == text.replace(
+        "    image: nginx:1.27", "    image: docker.io/library/nginx:1.27")

@@ -403,3 +403,15 @@ def test_deep_looking_text_that_is_not_nesting_is_read():
     text = "data: |\n  art:\n  " + " " * 1200 + "x\n  " + "-" * 1200 + "\nimage: nginx:1.27\n"
     (document,) = yamldoc.compose_all(text)
     assert yamldoc.scalar_text(yamldoc.get(document, "image")) == "nginx:1.27"
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_positions_count_lines_at_newlines_only(separator):
+    """YAML 1.1 makes NEL, U+2028 and U+2029 line breaks; editors, annotations and `fix` do not."""
+    text = f'a: "x{separator}y"\nimage: nginx\n'
+    (document,) = yamldoc.compose_all(text)
+    key = document.value[1][0]
+    assert (key.value, yamldoc.node_position(key)) == ("image", (2, 1))
+    with pytest.raises(yamldoc.YamlError) as raised:
+        yamldoc.compose_all(f'a: "x{separator}y"\nb: ]\n')
+    assert (raised.value.line, raised.value.column) == (2, 4)
