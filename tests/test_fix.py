@@ -71,3 +71,10 @@ def test_fix_rewrites_the_image_line_after_a_unicode_line_separator(repo):
     assert main(["fix", "-q"]) == 0
     assert (repo / "pod.yaml").read_text(encoding="utf-8") == text.replace(
         "    image: nginx:1.27", "    image: docker.io/library/nginx:1.27")
+
+
+def test_fix_rewrites_an_anchored_image_after_its_anchor(repo):
+    (repo / "compose.yaml").write_text("services:\n  a:\n    image: &img nginx:1.27\n  b:\n    image: *img\n")
+    assert main(["fix", "-q"]) == 0
+    assert (repo / "compose.yaml").read_text() == (
+        "services:\n  a:\n    image: &img docker.io/library/nginx:1.27\n  b:\n    image: *img\n")

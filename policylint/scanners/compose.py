@@ -181,14 +181,8 @@ def _merge_tagged(node: Optional[Node]) -> Optional[Node]:
     `!override nginx:1.27` is the text `nginx:1.27` (a new node: remember the original's id)."""
     if node is None or node.tag == "!reset":
         return None
-    if node.tag == "!override" and isinstance(node, ScalarNode):
-        start = node.start_mark
-        if start.line == node.end_mark.line:  # a one-line value starts after the tag, not at it
-            quotes = 2 if node.style in ("'", '"') else 0
-            shift = node.end_mark.index - len(node.value) - quotes - start.index
-            if shift > 0:
-                start = type(start)(start.name, start.index + shift, start.line, start.column + shift, None, None)
-        return ScalarNode(STR_TAG, node.value, start, node.end_mark, node.style)
+    if node.tag == "!override" and isinstance(node, ScalarNode):  # placed past the tag, as any tagged value
+        return ScalarNode(STR_TAG, node.value, node.start_mark, node.end_mark, node.style)
     return node
 
 

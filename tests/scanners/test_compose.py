@@ -503,3 +503,23 @@ def test_a_version_one_file_is_refused_and_its_images_still_read() -> None:
     assert rows(found[1:]) == [("dockerana/statsd", "dockerana/statsd", 3, 10),
                                ("dockerana/carbon:1", "dockerana/carbon:1", 6, 35)]
     assert run("version: '3'\nnetworks: {a: {}}\n") == []  # nothing there is a service
+
+
+def test_an_anchor_or_tag_before_an_image_is_not_its_position() -> None:
+    """libyaml starts a node at its anchor or tag; the reference is the text after them."""
+    found = run(
+        """\
+        services:
+          web: {image: &web registry.acme.com/web:latest}
+          worker:
+            image: !!str nginx
+          db:
+            image: &db   'postgres:16'
+          cache:
+            image: !!str "redis:7"
+          copy: {image: *web}
+        """
+    )
+    assert rows(found) == [("registry.acme.com/web:latest", "registry.acme.com/web:latest", 2, 21),
+                           ("nginx", "nginx", 4, 18), ("postgres:16", "postgres:16", 6, 19), ("redis:7", "redis:7", 8, 19)]
+    assert [o.location.end_column for o in found] == [49, 23, 30, 26]  # type: ignore[union-attr]
