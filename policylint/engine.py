@@ -127,7 +127,10 @@ def _sibling_reader(source: SourceFile):
             if os.path.islink(path) or not os.path.isfile(path):
                 return None
             with open(path, "rb") as handle:
-                return decode(handle.read(_SIBLING_MAX_BYTES))
+                data = handle.read(_SIBLING_MAX_BYTES + 1)
+            # a file past the limit is not read at all: a value cut at the limit (a `.env`
+            # line ending mid-tag) would be judged as if it were the one deployed
+            return decode(data) if len(data) <= _SIBLING_MAX_BYTES else None
         except OSError:
             return None
 

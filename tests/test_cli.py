@@ -522,3 +522,17 @@ def test_a_compose_build_passes_its_args_and_contexts_to_the_dockerfile(repo, ca
     assert run("--build-arg", "grafana_version=latest", "-f", "json", "-o", "cli.json") == 1
     overridden = json.loads((repo / "cli.json").read_text())["findings"]
     assert [(item["rule"], item["line"]) for item in overridden] == [("tag-denied", 2)]
+
+
+def test_a_sibling_file_past_the_size_limit_is_not_read_cut_short(repo, capsys):
+    """A `.env` over 1 MiB whose IMAGE line straddles the limit: cut there, the value would be a
+    wrong tag judged as the deployed one; the file is not read, and the variable is unresolved."""
+    from policylint.engine import _SIBLING_MAX_BYTES
+
+    line = "IMAGE=registry.acme.com/app:v1.2.3-beta.1\n"
+    padding = _SIBLING_MAX_BYTES - line.index("-beta")
+    write(repo / ".env", "#" * (padding - 1) + "\n" + line)
+    write(repo / "compose.yaml", "services:\n  app:\n    image: ${IMAGE}\n")
+    assert run("-f", "json", "-o", "out.json") == 0
+    findings = json.loads((repo / "out.json").read_text())["findings"]
+    assert [(item["rule"], item["message"].split(":")[0]) for item in findings] == [("unresolved-variable", "${IMAGE}")]
