@@ -12,7 +12,7 @@ import time
 
 from policylint import rules as rule_catalog
 from policylint import scanners, waivers
-from policylint.errors import ScanFailure
+from policylint.errors import PolicylintError, ScanFailure
 from policylint.fileio import UnusableFile, read_regular_file
 from policylint.model import (
     EMPTY_MAPPING,
@@ -166,6 +166,8 @@ def check_source(source: SourceFile, options: EngineOptions) -> FileReport:
     """Scan one file and judge every reference in it; a bug on the way names the file."""
     try:
         return _check_source(source, options)
+    except PolicylintError:
+        raise  # the policy's fault, not the file's (a tags.pattern that never finishes)
     except Exception as error:
         first = str(error).splitlines()[0] if str(error) else ""
         raise ScanFailure(source.path, f"{type(error).__name__}: {first}") from error

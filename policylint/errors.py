@@ -23,6 +23,9 @@ class PolicylintError(Exception):
         loc = self.location
         return f"{loc.path}:{loc.line}:{loc.column}: {self.message}"
 
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return type(self), (self.message, self.location)  # a worker's error keeps its location
+
 
 class ScanFailure(Exception):
     """A bug met while checking one file (never the file's fault: broken input is a finding).

@@ -51,10 +51,45 @@ class Environment(NamedTuple):
     tag_pattern: Optional[Pattern[str]]
     digests_required: bool
     location: Optional[Location] = None
+    pattern_location: Optional[Location] = None  # of tags.pattern
 
     def governs(self, repository: str) -> bool:
         """Whether this environment's rules apply to `repository` (its `images:` scope)."""
         return self.images is None or any(p.matches(repository) for p in self.images)
+
+
+# A tags.pattern is the policy author's regular expression, and one with a repeat inside a
+# repeat (`v(\d+\.?)+`) backtracks exponentially on a tag it almost matches: a 40-digit tag
+# would take years. A match that runs this long is stopped (where the platform has SIGALRM:
+# Python's regex engine checks for signals) and the policy is refused, naming the pattern.
+PATTERN_SECONDS = 2.0
+
+
+def tag_matches(environment: Environment, tag: str) -> bool:
+    """Whether `tag` fully matches the environment's `tags.pattern` (which it must have)."""
+    pattern = environment.tag_pattern
+    assert pattern is not None
+    if len(tag) < 16:  # too short to backtrack for long
+        return pattern.fullmatch(tag) is not None
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        raise PolicylintError(
+            f"tags.pattern {pattern.pattern} of environment {environment.name} took over "
+            f"{PATTERN_SECONDS:g} s to match the tag {tag!r}: it backtracks catastrophically (a repeat "
+            r"inside a repeat, such as (\d+\.?)+); rewrite it, e.g. v\d+(\.\d+)*",
+            environment.pattern_location or environment.location)
+
+    try:
+        previous = signal.signal(signal.SIGALRM, stop)
+    except (AttributeError, ValueError):  # no SIGALRM (Windows), or not the main thread
+        return pattern.fullmatch(tag) is not None
+    try:
+        signal.setitimer(signal.ITIMER_REAL, PATTERN_SECONDS)
+        return pattern.fullmatch(tag) is not None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class PolicyException(NamedTuple):
@@ -428,6 +463,7 @@ def compile_policy(data: Mapping[str, Any], positions: dict, source: Optional[st
             tag_pattern=re.compile(pattern) if pattern is not None else None,
             digests_required=bool(env.get("digests", {}).get("require", False)),
             location=where(("environments", name)),
+            pattern_location=where(("environments", name, "tags", "pattern")) if pattern is not None else None,
         ))
     exceptions = []
     for index, item in enumerate(data.get("exceptions", [])):

@@ -536,3 +536,23 @@ def test_a_sibling_file_past_the_size_limit_is_not_read_cut_short(repo, capsys):
     assert run("-f", "json", "-o", "out.json") == 0
     findings = json.loads((repo / "out.json").read_text())["findings"]
     assert [(item["rule"], item["message"].split(":")[0]) for item in findings] == [("unresolved-variable", "${IMAGE}")]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_tag_pattern_that_backtracks_forever_is_a_policy_error(repo, capsys, monkeypatch, jobs):
+    """`v(\\d+\\.?)+` takes exponential time on a long tag it almost matches: the match is stopped
+    and the policy refused (exit 2) at its environment, from a worker process too."""
+    import policylint.engine
+    import policylint.policy
+
+    monkeypatch.setattr(policylint.policy, "PATTERN_SECONDS", 0.3)
+    monkeypatch.setattr(policylint.engine, "PARALLEL_THRESHOLD", 2)
+    write(repo / ".policylint.yaml",
+          "version: 1\nenvironments:\n  release:\n    match: {paths: ['**']}\n    tags: {pattern: 'v(\\d+\\.?)+'}\n")
+    for index in range(4):
+        write(repo / f"s{index}" / "Dockerfile", f"FROM registry.acme.com/app:v1.{index}\n")
+    write(repo / "s9" / "Dockerfile", "FROM registry.acme.com/app:v" + "1" * 40 + "-rc\n")
+    assert run("-j", jobs) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("policylint: .policylint.yaml:5:21: tags.pattern v(\\d+\\.?)+ of environment release took over 0.3 s")
+    assert "Traceback" not in err

@@ -19,6 +19,7 @@ a beta manifest that deploys a release tag tests the wrong thing.
 from __future__ import annotations
 
 from policylint.model import Severity, Subject, Violation
+from policylint.policy import tag_matches
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def check(subject: Subject, policy) -> Iterator[Violation]:
             part="tag",
         )
         return
-    if pattern.fullmatch(ref.tag) is None:
+    if not tag_matches(environment, ref.tag):
         yield Violation(
             f"{subject.shown}: tag {ref.tag} does not match the {environment.name} "
             f"tag pattern {pattern.pattern}",
