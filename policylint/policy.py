@@ -379,33 +379,42 @@ def _check_semantics(data: dict, positions: dict, display: str) -> None:
     def fail(message: str, path: Tuple[Any, ...], key: bool = False) -> None:
         raise PolicylintError(message, _location(positions, path, display, key=key))
 
-    def check_globs(path: Tuple[Any, ...], values: List[str]) -> None:
+    def check_globs(path: Tuple[Any, ...], values: List[str], compile_glob: Any = None) -> None:
         for index, value in enumerate(values):
             problem = glob_error(value)
+            if problem is None and compile_glob is not None:
+                try:  # as it is compiled: a registry pattern's host in lower case (`[Z-a]` becomes `[z-a]`)
+                    compile_glob(value)
+                except (re.error, OverflowError, RecursionError, ValueError) as error:
+                    problem = f"invalid glob {value!r}: {error}"
             if problem:
                 fail(problem, path + (index,))
 
     for section in ("registries",):
         for key in ("allow", "deny"):
-            check_globs((section, key), data.get(section, {}).get(key, []))
+            check_globs((section, key), data.get(section, {}).get(key, []), compile_repository_pattern)
     check_globs(("tags", "deny"), data.get("tags", {}).get("deny", []))
-    check_globs(("ignore",), data.get("ignore", []))
+    check_globs(("ignore",), data.get("ignore", []), compile_path_glob)
     for name, environment in data.get("environments", {}).items():
         pattern = environment.get("tags", {}).get("pattern")
         if pattern is not None:
             try:
                 re.compile(pattern)
-            except re.error as error:
-                fail(f"environments.{name}.tags.pattern is not a valid regular expression: {error}",
+            except (re.error, OverflowError, RecursionError, ValueError) as error:  # `\d{4294967296}`, deep groups
+                reason = str(error) if isinstance(error, re.error) else {
+                    OverflowError: "a repeat count is too large", RecursionError: "groups are nested too deeply"
+                }.get(type(error), str(error))
+                fail(f"environments.{name}.tags.pattern is not a valid regular expression: {reason}",
                      ("environments", name, "tags", "pattern"))
-        check_globs(("environments", name, "match", "paths"), environment["match"].get("paths", []))
-        check_globs(("environments", name, "images"), environment.get("images", []))
+        check_globs(("environments", name, "match", "paths"), environment["match"].get("paths", []), compile_path_glob)
+        check_globs(("environments", name, "match", "namespaces"), environment["match"].get("namespaces", []))
+        check_globs(("environments", name, "images"), environment.get("images", []), compile_repository_pattern)
     for index, exception in enumerate(data.get("exceptions", [])):
         for position, rule in enumerate(exception.get("rules", [])):
             if rule not in RULES:
                 fail(_unknown_rule(rule), ("exceptions", index, "rules", position))
-        check_globs(("exceptions", index, "paths"), exception.get("paths", []))
-        check_globs(("exceptions", index, "images"), exception.get("images", []))
+        check_globs(("exceptions", index, "paths"), exception.get("paths", []), compile_path_glob)
+        check_globs(("exceptions", index, "images"), exception.get("images", []), compile_repository_pattern)
         expires = exception.get("expires")
         if expires is not None:
             import datetime

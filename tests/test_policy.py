@@ -41,6 +41,14 @@ def error_of(text: str) -> PolicylintError:
     ("version: 1\nseverity: {tag-denid: warning}\n", 2, 12, ["unknown rule 'tag-denid'", "tag-denied"]),
     ("version: 1\nseverity: {tag-denied: loud}\n", 2, 24, ["must be one of error, warning, note, off"]),
     ("version: 1\nignore: ['[abc']\n", 2, 10, ["never closed"]),
+    # valid as written, refused once compiled: registry hosts are compared in lower case
+    ("version: 1\nregistries:\n  allow: ['[Z-a].example.com']\n", 3, 11, ["bad character range z-a"]),
+    ("version: 1\nexceptions:\n  - {images: ['[Z-a].io'], reason: r}\n", 3, 15, ["bad character range"]),
+    ("version: 1\nenvironments:\n  r:\n    match: {namespaces: ['[prod*']}\n", 4, 26, ["never closed"]),
+    ("version: 1\nenvironments:\n  r:\n    match: {paths: ['**']}\n    tags: {pattern: 'v\\d{4294967296}'}\n",
+     5, 21, ["a repeat count is too large"]),
+    ("version: 1\nenvironments:\n  r:\n    match: {paths: ['**']}\n    tags: {pattern: '" + "(" * 2000 + ")" * 2000
+     + "'}\n", 5, 21, ["groups are nested too deeply"]),
     ("version: 1\ntags: [\n", 3, 1, ["invalid YAML"]),
     ("version: 1\nversion: 1\n", 2, 1, ["duplicate key 'version'"]),
     ("- a\n- b\n", 1, 1, ["policy must be a mapping"]),
