@@ -105,10 +105,19 @@ class RepositoryPattern(NamedTuple):
         return self.path_regex is None or self.path_regex.match(path) is not None
 
 
+def _translate_host(host: str) -> str:
+    """A host glob; an IPv6 address in brackets (`[fd00::1]:5000`, as references write it) is
+    literal, not a character class."""
+    close = host.find("]")
+    if host.startswith("[") and close != -1 and ":" in host[1:close]:
+        return re.escape(host[:close + 1]) + _translate(host[close + 1:])
+    return _translate(host)
+
+
 def compile_repository_pattern(entry: str) -> RepositoryPattern:
     normalized = normalize_repository_pattern(entry.strip())
     host, sep, path = normalized.partition("/")
-    host_regex = re.compile(r"\A" + _translate(host.lower()) + r"\Z")
+    host_regex = re.compile(r"\A" + _translate_host(host.lower()) + r"\Z")
     if not sep:
         return RepositoryPattern(entry, host_regex, None)
     path_regex = re.compile(r"\A" + _translate(path.rstrip("/")) + r"(?:/.*)?\Z", re.S)

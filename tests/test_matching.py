@@ -81,3 +81,12 @@ def test_joined_path_globs_match_exactly_when_one_glob_does():
         for _ in range(20):
             path = "/".join(generator.choice(names) for _ in range(generator.randint(1, 4)))
             assert (joined.match(path) is not None) == any(glob.matches(path) for glob in globs), (globs, path)
+
+
+def test_an_ipv6_registry_in_brackets_is_literal_not_a_character_class():
+    from policylint.matching import compile_repository_pattern
+
+    exact = compile_repository_pattern("[fd00::1]:5000")
+    assert exact.matches("[fd00::1]:5000/team/app") and not exact.matches("f:5000/team/app")
+    assert compile_repository_pattern("[FD00::1]:*/team/**").matches("[fd00::1]:5000/team/app")
+    assert compile_repository_pattern("[ab]cr.io").matches("acr.io")  # a class where no IPv6 can be
