@@ -29,6 +29,7 @@ POLICY_NAMES = (".policylint.yaml", ".policylint.yml")
 # counts every use of an alias, as reading it into data expands it).
 MAX_POLICY_BYTES = 1024 * 1024
 MAX_POLICY_VALUES = 20_000
+_NULL = "tag:yaml.org,2002:null"
 _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
     "str", "int", "float", "bool", "null", "timestamp", "merge", "value", "seq", "map"))
 SEVERITY_VALUES = ("error", "warning", "note", "off")
@@ -192,6 +193,9 @@ def parse_policy(text: str, display: str, base_dir: Optional[str], cache: bool =
         raise PolicylintError(
             f"invalid YAML: {error.message}", Location(display, error.line, error.column)
         ) from None
+    # an empty document (`version: 1` then a stray `---`) holds nothing: it is no second policy
+    documents = [document for document in documents
+                 if not (isinstance(document, yamldoc.ScalarNode) and document.tag == _NULL and not document.value)]
     if not documents:
         raise PolicylintError("policy is empty; expected a mapping with 'version: 1'", Location(display, 1, 1))
     if len(documents) > 1:

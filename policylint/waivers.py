@@ -30,13 +30,17 @@ class InlineWaiver(NamedTuple):
     reason: Optional[str]
 
 
-def find_inline_waivers(text: str) -> List[InlineWaiver]:
-    """Every inline waiver comment in `text`, with its 1-based position."""
+def find_inline_waivers(text: str, lone_cr_breaks: bool = False) -> List[InlineWaiver]:
+    """Every inline waiver comment in `text`, with its 1-based position.
+
+    Lines end at `\n`, as the scanners count them (str.splitlines would also break at form
+    feeds and U+2028, and number every later line wrongly), and with `lone_cr_breaks` (YAML,
+    whose parser breaks lines at a lone `\r` too) also at a `\r` not followed by `\n`."""
     if "policylint:" not in text:
         return []
+    if lone_cr_breaks and "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     waivers = []
-    # Lines end at "\n" only, as in the scanners and editors (str.splitlines would also break at
-    # form feeds and U+2028, and number every later line wrongly).
     for line_number, line in enumerate(text.split("\n"), start=1):
         if "policylint:" not in line:
             continue

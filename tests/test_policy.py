@@ -118,3 +118,9 @@ def test_find_policy_stops_at_git_root(tmp_path):
 def test_user_policy_keeps_latest_denied_unless_overridden():
     assert parse_policy("version: 1\ntags: {require: true}\n", "p", None).tags_deny == ("latest",)
     assert parse_policy("version: 1\ntags: {deny: []}\n", "p", None).tags_deny == ()
+
+
+def test_a_stray_document_marker_after_the_policy_is_no_second_document():
+    policy = parse_policy("version: 1\ntags: {deny: [main]}\n---\n", "p.yaml", None)
+    assert policy.tags_deny == ("main",)
+    assert "single YAML document" in error_of("version: 1\n---\n# note\n---\nversion: 1\n").message

@@ -58,3 +58,9 @@ def test_a_reason_padded_with_spaces_is_read_in_linear_time():
     assert lint(text) == []
     assert time.perf_counter() - started < 5
     assert lint("# policylint: ignore=tag-missing --   \nFROM nginx\n") == [("invalid-waiver", 1, 1)]
+
+
+def test_waiver_in_a_yaml_file_with_classic_mac_line_endings():
+    """YAML breaks lines at a lone CR too; the waiver's line is counted the same way."""
+    text = "services:\r  web:\r    image: node:latest  # policylint: ignore=tag-denied -- demo only\r"
+    assert lint(text, kind="compose", path="compose.yaml") == []
