@@ -121,6 +121,9 @@ def _past_block_header(found: Occurrence, lines: List[str]) -> Occurrence:
     return found
 
 
+_SCANNED_KEYS = 32  # a mapping with more keys is indexed on its first lookup
+
+
 class Merged:
     """`get(node, key)` with `<<` merges followed as YAML does, memoized for one file.
 
@@ -158,10 +161,11 @@ class Merged:
         """The value under `key`: the mapping's own, else the first merge source's (depth first)."""
         if not isinstance(node, MappingNode):
             return None
-        if id(node) not in self._own:
-            # Most mappings merge nothing in: their own first `key` is the answer, found by one
-            # look at the key texts without indexing the mapping. Only a `<<` merge key, which
-            # may bring the key in, takes the full lookup below.
+        if id(node) not in self._own and len(node.value) <= _SCANNED_KEYS:
+            # Most mappings are small and merge nothing in: their own first `key` is the answer,
+            # found by one look at the key texts without indexing the mapping. A `<<` merge key,
+            # which may bring the key in, takes the full lookup below, and so does a large
+            # mapping, indexed once (8,000 top-level keys, each asked for `global`, was quadratic).
             value, merges = own_value(node, key)
             if value is not None or not merges:
                 return value
