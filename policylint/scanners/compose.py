@@ -402,14 +402,21 @@ def load_variables(options: ScanOptions) -> Lookup:
     return variables
 
 
+# A `.env` of 1 MiB (the most read) whose lines each repeat a 4,000-character variable expanded
+# to 400 MB; past this many characters of values built from variables, the rest stay unset.
+_EXPANDED_CHARACTERS = 4 << 20
+
+
 def parse_dotenv(text: str, environ: Optional[Mapping[str, str]] = None) -> Lookup:
     """`KEY=VALUE` lines as compose reads them: `export`, quotes, comments and blank lines, and
     the YAML style `KEY: VALUE` compose-go also accepts (the key ends at the first `=` or `:`).
 
     Unquoted and double-quoted values may use variables defined earlier (or in the process
-    environment when given); single-quoted values are literal.
+    environment when given); single-quoted values are literal. Values built from variables are
+    kept up to _EXPANDED_CHARACTERS in all, so a hostile file cannot take gigabytes.
     """
     values: Lookup = {}
+    budget = _EXPANDED_CHARACTERS  # what values built from other variables may add up to
 
     def lookup(name: str) -> Optional[str]:
         if environ is not None and name in environ:
@@ -427,7 +434,16 @@ def parse_dotenv(text: str, environ: Optional[Mapping[str, str]] = None) -> Look
         key = key.strip()
         if not sep or not key or any(char.isspace() for char in key):
             continue
-        values[key] = _dotenv_value(value.strip(), lookup)
+        value = value.strip()
+        if "$" not in value:
+            values[key] = _dotenv_value(value, lookup)
+            continue
+        expanded = _dotenv_value(value, lookup)
+        budget -= len(expanded)
+        if budget >= 0:
+            values[key] = expanded
+        else:  # values that repeat a long one (`B1=$A`, `B2=$A`... for a megabyte): left unset
+            values.pop(key, None)
     return values
 
 

@@ -523,3 +523,13 @@ def test_an_anchor_or_tag_before_an_image_is_not_its_position() -> None:
     assert rows(found) == [("registry.acme.com/web:latest", "registry.acme.com/web:latest", 2, 21),
                            ("nginx", "nginx", 4, 18), ("postgres:16", "postgres:16", 6, 19), ("redis:7", "redis:7", 8, 19)]
     assert [o.location.end_column for o in found] == [49, 23, 30, 26]  # type: ignore[union-attr]
+
+
+def test_dotenv_values_built_from_variables_are_bounded() -> None:
+    """1 MiB of `Bn=-$A` lines, A 4,000 characters long, expanded to 400 MB; the total of such
+    values is bounded and those past it are unset (the first ones keep their values)."""
+    lines = ["A=" + "x" * 4000] + [f"B{index}=-$A" for index in range(100_000)]
+    values = compose.parse_dotenv("\n".join(lines) + "\n")
+    assert values["B0"] == "-" + "x" * 4000
+    assert "B99999" not in values
+    assert sum(map(len, values.values())) <= 8 << 20
