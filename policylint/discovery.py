@@ -267,13 +267,13 @@ def _any_pattern_regex(spec: Any) -> Optional[Pattern[str]]:
 
 def _too_complex(line: str) -> bool:
     """A pattern whose regular expression could backtrack for hours on a hostile path name:
-    more than two `*` runs in one path component (`*a*a*a*b`) or more than two `**` components.
-    git matches such lines without backtracking; no real .gitignore needs them, so they are left
-    out, and the files they would exclude are scanned."""
+    more than two `*` runs in one path component (`*a*a*a*b`) or more than two `**`, whether a
+    component or glued to a name (`a**/**b`). git matches such lines without backtracking; no
+    real .gitignore needs them, so they are left out, and the files they would exclude are scanned."""
     if "*" not in line or line.lstrip().startswith("#"):
         return False
     parts = line.strip().split("/")
-    doubles = sum(1 for part in parts if part == "**")
+    doubles = sum(1 for run in _STAR_RUN_RE.findall(line) if len(run) > 1)
     singles = max((len(_STAR_RUN_RE.findall(part)) for part in parts if part != "**"), default=0)
     return doubles > 2 or singles > 2
 

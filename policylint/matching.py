@@ -78,8 +78,10 @@ def glob_error(glob: str) -> str | None:
     if depth:
         return f"invalid glob {glob!r}: '[' is never closed"
     parts = glob.split("/")
-    if parts.count("**") > 2 or any(len(_STAR_RUN_RE.findall(part)) > 2 for part in parts if part != "**"):
-        # matched by backtracking, `*a*a*a*b` takes hours on a long name
+    crossing = sum(1 for run in _STAR_RUN_RE.findall(glob) if len(run) > 1)  # `**`, glued to a name or not
+    if crossing > 2 or any(len(_STAR_RUN_RE.findall(part)) > 2 for part in parts if part != "**"):
+        # matched by backtracking, `*a*a*a*b` takes hours on a long name, and so does
+        # `a**/**a**/**a**/**b`, whose every `**` crosses folders
         return f"invalid glob {glob!r}: at most two '*' in one path component and two '**'"
     return None
 

@@ -55,6 +55,21 @@ def test_glob_errors():
     assert glob_error("[abc") is not None
     assert glob_error("") is not None
     assert glob_error("a/**/b") is None
+    assert glob_error("**/deploy/**") is None
+    # each `**` crosses folders, glued to a name or not: three of them backtrack for hours
+    assert glob_error("a**/**a**/**a**/**a**/**b") is not None
+    assert glob_error("**/a**/b**") is not None
+
+
+def test_the_globs_allowed_match_a_long_path_fast():
+    import time
+
+    path = "/".join(["aaaaaaaaaa"] * 20) + "/Dockerfile"
+    started = time.perf_counter()
+    for glob in ("a**/**b", "**/a*a*/**", "*a*a/**/x"):
+        assert glob_error(glob) is None
+        compile_path_glob(glob).regex.match(path)
+    assert time.perf_counter() - started < 2
 
 
 def test_tag_globs_are_case_sensitive_full_matches():
