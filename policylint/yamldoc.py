@@ -38,6 +38,7 @@ __all__ = [
     "keep_last_values",
     "scalar_text",
     "node_position",
+    "text_position",
     "value_position",
     "MAX_FLOW_DEPTH",
     "MAX_BLOCK_PREFIX",
@@ -394,31 +395,32 @@ def node_position(node: Node) -> Tuple[int, int]:
 
 
 def value_position(node: Node) -> Tuple[int, int]:
-    """1-based position of a scalar's value text itself: past an anchor or tag written before
-    it on its line (`image: &web nginx`, `image: !!str nginx`, where libyaml's node starts), and
-    past the opening quote when quoted."""
+    """1-based position of a scalar's value text itself: past the opening quote when quoted."""
     line, column = node_position(node)
-    if isinstance(node, ScalarNode):
-        if node.start_mark.line == node.end_mark.line:
-            written = _written_length(node)
-            if written is not None:
-                column += max(0, node.end_mark.index - node.start_mark.index - written)
-        if node.style in ("'", '"'):
-            column += 1
+    if isinstance(node, ScalarNode) and node.style in ("'", '"'):
+        column += 1
     return line, column
 
 
-def _written_length(node: ScalarNode) -> Optional[int]:
-    """How long a one-line scalar is in the file, quotes included, or None where escapes make
-    that unknown (a double-quoted value with anything but plain printable ASCII)."""
-    value = node.value
-    if not node.style:
-        return len(value)
-    if node.style == "'":
-        return len(value) + value.count("'") + 2  # a quote inside is written twice
-    if node.style == '"' and value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
-        return len(value) + 2
-    return None
+def text_position(node: Node, text: str) -> Tuple[int, int]:
+    """value_position, past an anchor or tag written before the value (`image: &web nginx`,
+    `image: !override "x"`, where libyaml's node starts), found in `text`, the node's source."""
+    start = node.start_mark.index
+    if not (isinstance(node, ScalarNode) and 0 <= start < len(text) and text[start] in "&!"):
+        return value_position(node)
+    index, size = start, len(text)
+    while index < size and text[index] in "&!":  # each anchor or tag, then the blanks after it
+        while index < size and text[index] not in " \t\r\n":
+            index += 1
+        while index < size and text[index] in " \t\r\n":
+            index += 1
+    if node.style in ("'", '"') and text.startswith(node.style, index):
+        index += 1
+    skipped = text[start:index]
+    breaks = skipped.count("\n")
+    if not breaks:
+        return node.start_mark.line + 1, node.start_mark.column + 1 + len(skipped)
+    return node.start_mark.line + 1 + breaks, len(skipped) - skipped.rfind("\n")
 
 
 def duplicate_key(document: Node, aliases: bool = True) -> Optional[Tuple[ScalarNode, ScalarNode]]:

@@ -21,6 +21,7 @@ from policylint.yamldoc import (
     keep_last_values,
     node_position,
     own_value,
+    text_position,
     value_position,
 )
 
@@ -79,6 +80,8 @@ def scan_documents(
     policylint reads: in a CI config or a test fixture it has no bearing on any image.
     `prepare` sees every document before the first is scanned.
     """
+    global _source_text
+    _source_text = text  # where location() finds what stands before a value (an anchor, a tag)
     documents = compose(text, path)
     if isinstance(documents, ScanError):
         # A Helm or other Go template is YAML only once rendered; a file found by content alone
@@ -281,13 +284,26 @@ def raw_children(node: Node) -> List[Tuple[Optional[str], Node]]:
     return []
 
 
+# The text of the file being scanned (set by scan_documents): libyaml starts a node at the
+# anchor or tag written before its value, which only the text shows.
+_source_text = ""
+
+
+def _value_position(node: Node) -> Tuple[int, int]:
+    start = node.start_mark.index
+    if start < len(_source_text) and _source_text[start] in "&!":
+        return text_position(node, _source_text)
+    return value_position(node)
+
+
 def location(path: str, node: Node, offset: int = 0, length: Optional[int] = None) -> Location:
-    """Where a scalar's text starts (past an opening quote), `offset` characters further in.
+    """Where a scalar's text starts (past an anchor, a tag and an opening quote), `offset`
+    characters further in.
 
     `end_column` is set when the scalar sits on one line; `length` is the reference's length
     when it is only part of the scalar (`docker-image://...`).
     """
-    line, column = value_position(node)
+    line, column = _value_position(node)
     column += offset
     end: Optional[int] = None
     one_line = isinstance(node, ScalarNode) and node.start_mark.line == node.end_mark.line
@@ -303,7 +319,7 @@ def location(path: str, node: Node, offset: int = 0, length: Optional[int] = Non
 
 def scalar_location(path: str, node: Node) -> Location:
     """A location without end column, for the pieces of a mapping-built reference."""
-    line, column = value_position(node)
+    line, column = _value_position(node)
     return Location(path, line, column)
 
 

@@ -533,3 +533,24 @@ def test_dotenv_values_built_from_variables_are_bounded() -> None:
     assert values["B0"] == "-" + "x" * 4000
     assert "B99999" not in values
     assert sum(map(len, values.values())) <= 8 << 20
+
+
+def test_escaped_double_quoted_images_and_tags_on_their_own_line_are_placed_at_their_text() -> None:
+    """Escapes make a quoted value shorter than its source, so its start is found by reading the
+    text forward past an anchor or tag, not backward from its end."""
+    found = run(
+        """\
+        services:
+          a:
+            image: "ngin\\x78"
+          b:
+            image: !override "ngin\\x78"
+          c:
+            image: !override
+              nginx
+          d:
+            image: &d "\\u006eginx:1"
+        """
+    )
+    assert [(o.location.line, o.location.column) for o in found] == [(3, 13), (5, 23), (8, 7), (10, 16)]  # type: ignore[union-attr]
+    assert [o.resolved for o in found] == ["nginx", "nginx", "nginx", "nginx:1"]  # type: ignore[union-attr]
