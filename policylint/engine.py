@@ -29,7 +29,7 @@ from policylint.model import (
     Subject,
     Violation,
 )
-from policylint.policy import Environment, Policy
+from policylint.policy import Environment, Policy, reset_pattern_budget
 from policylint.resolve import environment_for, policy_relative_path, resolve
 
 TYPE_CHECKING = False
@@ -315,6 +315,7 @@ def run(sources: Sequence[SourceFile], options: EngineOptions, jobs: int = 1) ->
     options.kustomizations = {os.path.dirname(source.abspath): os.path.basename(source.abspath)
                               for source in sources if source.kind == "kustomize" and source.abspath}
     options.compose_builds = _compose_builds(sources, options)
+    reset_pattern_budget()
     restore = _few_collections()
     try:
         reports = _check_all(sources, options, jobs)

@@ -61,9 +61,16 @@ class Environment(NamedTuple):
 
 # A tags.pattern is the policy author's regular expression, and one with a repeat inside a
 # repeat (`v(\d+\.?)+`) backtracks exponentially on a tag it almost matches: a 40-digit tag
-# would take years. A match that runs this long is stopped (where the platform has SIGALRM:
-# Python's regex engine checks for signals) and the policy is refused, naming the pattern.
+# would take years. Matching one pattern may take this long in all, over every tag of the run
+# (in each process); past it the match is stopped (where the platform has SIGALRM: Python's
+# regex engine checks for signals) and the policy is refused, naming the pattern.
 PATTERN_SECONDS = 2.0
+_spent: Dict[str, float] = {}  # pattern -> seconds its long matches took so far
+
+
+def reset_pattern_budget() -> None:
+    """Give every tags.pattern its whole time again (at the start of a run)."""
+    _spent.clear()
 
 
 def tag_matches(environment: Environment, tag: str) -> bool:
@@ -73,24 +80,30 @@ def tag_matches(environment: Environment, tag: str) -> bool:
     if len(tag) < 16:  # too short to backtrack for long
         return pattern.fullmatch(tag) is not None
     import signal
+    import time
 
-    def stop(signum: int, frame: Any) -> None:
+    def refuse(*_: Any) -> None:
         raise PolicylintError(
             f"tags.pattern {pattern.pattern} of environment {environment.name} took over "
-            f"{PATTERN_SECONDS:g} s to match the tag {tag!r}: it backtracks catastrophically (a repeat "
-            r"inside a repeat, such as (\d+\.?)+); rewrite it, e.g. v\d+(\.\d+)*",
+            f"{PATTERN_SECONDS:g} s to match tags such as {tag!r}: it backtracks catastrophically (a "
+            r"repeat inside a repeat, such as (\d+\.?)+); rewrite it, e.g. v\d+(\.\d+)*",
             environment.pattern_location or environment.location)
 
+    left = PATTERN_SECONDS - _spent.get(pattern.pattern, 0.0)
+    if left <= 0:
+        refuse()
     try:
-        previous = signal.signal(signal.SIGALRM, stop)
+        previous = signal.signal(signal.SIGALRM, refuse)
     except (AttributeError, ValueError):  # no SIGALRM (Windows), or not the main thread
         return pattern.fullmatch(tag) is not None
+    started = time.perf_counter()
     try:
-        signal.setitimer(signal.ITIMER_REAL, PATTERN_SECONDS)
+        signal.setitimer(signal.ITIMER_REAL, left)
         return pattern.fullmatch(tag) is not None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        _spent[pattern.pattern] = _spent.get(pattern.pattern, 0.0) + time.perf_counter() - started
 
 
 class PolicyException(NamedTuple):

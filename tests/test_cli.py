@@ -554,5 +554,22 @@ def test_a_tag_pattern_that_backtracks_forever_is_a_policy_error(repo, capsys, m
     write(repo / "s9" / "Dockerfile", "FROM registry.acme.com/app:v" + "1" * 40 + "-rc\n")
     assert run("-j", jobs) == 2
     err = capsys.readouterr().err
-    assert err.startswith("policylint: .policylint.yaml:5:21: tags.pattern v(\\d+\\.?)+ of environment release took over 0.3 s")
+    assert err.startswith("policylint: .policylint.yaml:5:21: tags.pattern v(\\d+\\.?)+ of environment release took over 0.3 s to match tags such as")
     assert "Traceback" not in err
+
+
+def test_many_tags_cannot_each_take_the_whole_pattern_time(repo, capsys, monkeypatch):
+    """The time limit covers all of a pattern's matches in a run, not each one: 40 distinct
+    tags just short of the limit each would otherwise take 40 times the limit."""
+    import time
+
+    import policylint.policy
+
+    monkeypatch.setattr(policylint.policy, "PATTERN_SECONDS", 0.5)
+    write(repo / ".policylint.yaml",
+          "version: 1\nenvironments:\n  release:\n    match: {paths: ['**']}\n    tags: {pattern: 'v(\\d+\\.?)+'}\n")
+    write(repo / "Dockerfile", "".join(f"FROM registry.acme.com/app:v{'1' * 21}-x{index}\n" for index in range(40)))
+    started = time.perf_counter()
+    assert run("-j", "1") == 2
+    assert time.perf_counter() - started < 20
+    assert "took over 0.5 s to match tags such as" in capsys.readouterr().err
