@@ -2,8 +2,9 @@
 
 Escaping is exactly that of actions/toolkit (`packages/core/src/command.ts`): the message
 escapes `%`, CR and LF; property values also escape `:` and `,`. So no file name or message
-can end the command early or start another one. Lone surrogates (from undecodable bytes)
-become U+FFFD, since the runner reads UTF-8.
+can end the command early or start another one. Before that, control and bidi-control
+characters are shown escaped (`\x1b`), as in the text format, since the job log renders
+escape sequences; lone surrogates (from undecodable bytes) become U+FFFD.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 
 from policylint.model import Finding, RunResult
 from policylint.report import ReportOptions, write_lines
+from policylint.report.safe_text import printable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -23,7 +25,10 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def _text(value: object) -> str:
-    return _SURROGATE_RE.sub("\ufffd", str(value))
+    # The job log shows what a terminal would: escape sequences and bidi controls from a file
+    # name or an image are printed escaped, as in the text format. CR and LF keep the
+    # toolkit's own escapes (%0D, %0A), which the runner turns back into the name's characters.
+    return printable(_SURROGATE_RE.sub("\ufffd", str(value)), keep="\r\n")
 
 
 def escape_data(value: object) -> str:

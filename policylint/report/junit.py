@@ -67,8 +67,8 @@ def _testcase(parent: ET.Element, path: str, findings: List[Finding]) -> None:
     kind: Optional[str] = next((f.kind for f in findings if f.kind), None)
     case = ET.SubElement(parent, "testcase", {
         "classname": xml_text(f"{SUITE_NAME}.{kind or 'file'}"),
-        "name": xml_text(path),
-        "file": xml_text(path),
+        "name": xml_text(printable(path, keep="\n\r\t")),  # CI servers show it: no raw bidi or escape
+        "file": xml_text(printable(path, keep="\n\r\t")),
         "time": "0",
     })
     if findings:

@@ -10,6 +10,7 @@ import pytest
 
 from policylint.model import Finding, Location, RunResult, Severity
 from policylint.report import ReportOptions, github
+from policylint.report.safe_text import printable
 
 HOSTILE = [
     "plain.yaml",
@@ -119,9 +120,17 @@ def test_hostile_text_round_trips_and_injects_nothing(path, message):
         assert line.startswith("::")
     level, props, data = parse(lines[0])
     assert level == "error"
-    assert props == {"file": path, "line": "3", "col": "12", "endColumn": "23", "title": "tag-denied"}
-    assert data == message
+    # what the runner gets back is the text with every control but CR and LF shown escaped
+    shown = {text: printable(re.sub("[\ud800-\udfff]", "\ufffd", text), keep="\r\n") for text in (path, message)}
+    assert props == {"file": shown[path], "line": "3", "col": "12", "endColumn": "23", "title": "tag-denied"}
+    assert data == shown[message]
     assert parse(lines[1])[2] == "tag latest is denied"
+
+
+def test_escape_sequences_and_bidi_controls_reach_the_log_escaped():
+    line = render(make_finding(path="ovr\u202e/Dockerfile", message="\x1b[2J\x1b]0;pwned\x07 \u200f"))
+    assert "\x1b" not in line and "\u202e" not in line and "\u200f" not in line and "\x07" not in line
+    assert "ovr\\u202e/Dockerfile" in line and "\\x1b[2J" in line
 
 
 def test_lone_surrogates_become_replacement_characters():

@@ -5,7 +5,7 @@ import re
 
 from policylint.report.safe_text import printable
 
-UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def escaped(text: str) -> str:
@@ -25,6 +25,8 @@ def test_examples():
     assert printable("evil\u202eexe.yaml") == "evil\\u202eexe.yaml"
     assert printable("caf\u00e9 \u00e9t\u00e9") == "caf\u00e9 \u00e9t\u00e9"
     assert printable("\ud800") == "\\ud800"
+    assert printable("rtl\u200f \u061calm") == "rtl\\u200f \\u061calm"  # every Bidi_Control character
+    assert printable("a\nb\x1b", keep="\n") == "a\nb\\x1b"
 
 
 def test_every_character_class_matches_the_definition():
