@@ -506,6 +506,7 @@ class _Scanner:
         self.earlier: set = {name.lower() for name in contexts}
         names = (_from_parts(item)[1] for item in items if isinstance(item, _Instr) and item.cmd == "from")
         self.stages = {name.lower() for name in names if name} | self.earlier  # COPY --from may name a later stage
+        self.shapes: Dict[Tuple[Tuple[str, ...], int, int], bool] = {}  # _platform_stage's answers
 
     def run(self) -> Iterator[Result]:
         handlers = {"from": self._from, "arg": self._arg, "copy": self._copy, "add": self._copy}
@@ -570,7 +571,12 @@ class _Scanner:
         if still or _PLATFORM_MARK not in pattern:
             return False
         pieces = pattern.lower().split(_PLATFORM_MARK)
-        return any(_fits(pieces, stage) for stage in stages)
+        key = (tuple(pieces), id(stages), len(stages))  # stage sets only grow: their size dates them
+        if key not in self.shapes:  # many FROM lines of one shape are matched against the stages once
+            first, last = pieces[0], pieces[-1]
+            self.shapes[key] = any(stage.startswith(first) and stage.endswith(last) and _fits(pieces, stage)
+                                   for stage in stages)
+        return self.shapes[key]
 
     def _arg(self, instr: _Instr) -> Iterator[Result]:
         scope = self.globals if self.stage is None else self.stage

@@ -526,3 +526,13 @@ def test_stage_shapes_match_as_the_pattern_says(pieces: List[str], name: str) ->
 
     expected = re.fullmatch("[^/:@]+".join(map(re.escape, pieces)), name) is not None
     assert _fits(pieces, name) is expected
+
+
+def test_many_platform_stage_lines_against_many_stages_stay_linear() -> None:
+    """10,000 stages and 10,000 `FROM c-$TARGETOS` lines: one shape, matched against the stages once."""
+    text = "".join(f"FROM alpine:3 AS b-{index}\n" for index in range(10_000))
+    text += "FROM alpine:3 AS c-linux\n" + "FROM c-$TARGETOS\n" * 10_000
+    started = time.perf_counter()
+    found = [item for item in scan(text, "Dockerfile", ScanOptions()) if isinstance(item, Occurrence)]
+    assert time.perf_counter() - started < 10
+    assert len(found) == 10_001  # the alpine images; every c-$TARGETOS is the stage c-linux
