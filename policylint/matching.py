@@ -45,15 +45,23 @@ def _translate(glob: str) -> str:
         elif char == "?":
             out.append("[^/]")
         elif char == "[":
-            close = glob.find("]", index + 2 if glob.startswith("[!", index) or glob.startswith("[^", index)
-                              else index + 1)
+            first = index + 2 if glob.startswith("[!", index) or glob.startswith("[^", index) else index + 1
+            if glob.startswith("]", first):  # as in fnmatch, a `]` right after `[` is in the class
+                first += 1
+            close = glob.find("]", first)
             if close == -1:
                 out.append(re.escape(char))
             else:
                 body = glob[index + 1:close]
                 if body[:1] in ("!", "^"):
                     body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
+                # `[`, `&`, `~` and `|` are literal in a class: escaped, so that `[[]` or `&&`
+                # never read as the set operations re warns about (a FutureWarning on stderr)
+                literal = body.replace("\\", "\\\\")
+                for char in "[&~|":
+                    literal = literal.replace(char, "\\" + char)
+                literal = literal.replace("--", "-\\-")  # nor `--` a set difference
+                out.append("[" + literal + "]")
                 index = close
         else:
             out.append(re.escape(char))

@@ -252,10 +252,11 @@ def test_images_output_file(repo, capsys):
 
 
 def test_init_writes_a_valid_policy(repo, capsys):
-    write(repo / "Dockerfile", "FROM nginx:1\nFROM ghcr.io/acme/tool:2\n")
+    # an IPv6 registry must come out quoted: `- [fd00::1]:5000/team` is a YAML flow sequence
+    write(repo / "Dockerfile", "FROM nginx:1\nFROM ghcr.io/acme/tool:2\nFROM [fd00::1]:5000/team/app:1.0\n")
     assert run("init") == 0
     text = (repo / ".policylint.yaml").read_text()
-    assert "docker.io/library" in text and "ghcr.io/acme" in text
+    assert "docker.io/library" in text and "ghcr.io/acme" in text and '"[fd00::1]:5000/team"' in text
     assert run() == 0  # the starter policy accepts what the repository uses today
     assert run("init") == 2  # never overwrites without --force
 

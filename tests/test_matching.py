@@ -105,3 +105,16 @@ def test_an_ipv6_registry_in_brackets_is_literal_not_a_character_class():
     assert exact.matches("[fd00::1]:5000/team/app") and not exact.matches("f:5000/team/app")
     assert compile_repository_pattern("[FD00::1]:*/team/**").matches("[fd00::1]:5000/team/app")
     assert compile_repository_pattern("[ab]cr.io").matches("acr.io")  # a class where no IPv6 can be
+
+
+def test_odd_classes_compile_without_warnings():
+    """`[[]`, `[]]`, `&&`, `--` inside a class are literal, and re is never left to warn on stderr."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for glob in ("[[]fd00::1[]]:5000", "a[&&]b", "[~|]x", "[a-c--]", "[]]x"):
+            assert glob_error(glob) is None, glob
+            compile_repository_pattern(glob)
+    assert compile_repository_pattern("[[]fd00::1[]]:5000").matches("[fd00::1]:5000/x")
+    assert compile_path_glob("[]]x").regex.match("]x")

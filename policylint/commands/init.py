@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             prefixes[f"{host}/{path.split('/')[0]}"] += 1
         else:
             prefixes[host] += 1
-    allow = "\n".join(f"    - {prefix}   # {count} reference{'s' if count != 1 else ''}"
+    allow = "\n".join(f"    - {_yaml_text(prefix)}   # {count} reference{'s' if count != 1 else ''}"
                       for prefix, count in sorted(prefixes.items())) or "    []"
     if not prefixes:
         allow = "    []"
@@ -66,3 +66,11 @@ def run(args: argparse.Namespace) -> int:
         raise PolicylintError(f"cannot write {args.output}: {error.strerror or error}") from None
     print(f"policylint: wrote {args.output} ({len(prefixes)} registry entries)", file=sys.stderr)
     return 0
+
+
+def _yaml_text(text: str) -> str:
+    """`text` as a YAML scalar: plain where YAML reads it back as written, else double-quoted
+    (an IPv6 registry `[fd00::1]:5000/team` would otherwise be a flow sequence)."""
+    if text[:1] in "[]{}*&!|>'\"%@`#,?:-" or ": " in text or " #" in text or text != text.strip():
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return text
