@@ -78,3 +78,13 @@ def test_fix_rewrites_an_anchored_image_after_its_anchor(repo):
     assert main(["fix", "-q"]) == 0
     assert (repo / "compose.yaml").read_text() == (
         "services:\n  a:\n    image: &img docker.io/library/nginx:1.27\n  b:\n    image: *img\n")
+
+
+def test_fix_in_yaml_with_lone_cr_line_endings_keeps_every_line_break(repo):
+    """YAML (libyaml) breaks lines at a lone CR too: fix finds the line the finding names, and
+    writes back each line's own break."""
+    text = "services:\r  a:\r    image: nginx:1.27  # x\r  b:\r\n    image: redis:7\r\n"
+    (repo / "compose.yaml").write_bytes(text.encode())
+    assert main(["fix", "-q"]) == 0
+    assert (repo / "compose.yaml").read_bytes().decode() == text.replace(
+        "nginx:1.27", "docker.io/library/nginx:1.27").replace("redis:7", "docker.io/library/redis:7")

@@ -59,8 +59,9 @@ def _single_span(occurrence: Occurrence) -> bool:
         occurrence.written)
 
 
-def apply(path: str, edits: List[Edit]) -> int:
-    """Apply `edits` to the file at `path`; returns how many were applied."""
+def apply(path: str, edits: List[Edit], lone_cr_breaks: bool = False) -> int:
+    """Apply `edits` to the file at `path`; returns how many were applied. Lines end at `\n`,
+    and with `lone_cr_breaks` (YAML, which libyaml numbers so) also at a `\r` alone."""
     with open(path, "rb") as handle:
         data = handle.read()
     bom = data.startswith(b"\xef\xbb\xbf")
@@ -68,7 +69,13 @@ def apply(path: str, edits: List[Edit]) -> int:
         text = data[3 if bom else 0:].decode("utf-8")
     except UnicodeDecodeError:
         return 0  # never rewrite a file we could not read exactly
-    lines = text.split("\n")
+    if lone_cr_breaks and "\r" in text:
+        import re
+
+        pieces = re.split("(\r\n|\n|\r)", text)  # each line, then the break that ended it
+        lines, breaks = pieces[0::2], pieces[1::2]
+    else:
+        lines, breaks = text.split("\n"), []
     applied = 0
     for line, start, end, old, new in sorted(edits, key=lambda edit: (edit[0], -edit[1])):
         if line - 1 >= len(lines):
@@ -79,7 +86,11 @@ def apply(path: str, edits: List[Edit]) -> int:
         lines[line - 1] = current[:start - 1] + new + current[end - 1:]
         applied += 1
     if applied:
-        _replace(path, (("\ufeff" if bom else "") + "\n".join(lines)).encode("utf-8"))
+        if breaks:
+            joined = "".join(line + brk for line, brk in zip(lines, breaks + [""]))
+        else:
+            joined = "\n".join(lines)
+        _replace(path, (("\ufeff" if bom else "") + joined).encode("utf-8"))
     return applied
 
 
@@ -116,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
     sources = [source for source in selection.sources if source.abspath is not None]
     _, reports = engine.run(sources, options, jobs=1)
     by_path = {source.path: source.realpath or source.abspath for source in sources}
+    kinds = {source.path: source.kind for source in sources}
     total = 0
     with common.Output(args.output) as out:
         for path, edits in sorted(plan(reports, policy).items()):
@@ -124,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
                     out.write(printable(f"{path}:{line}: {old} -> {new}") + "\n")
                 total += len(edits)
                 continue
-            applied = apply(by_path[path], edits)
+            applied = apply(by_path[path], edits, lone_cr_breaks=kinds[path] != "dockerfile")
             if applied:
                 print(printable(f"fixed {path}: {applied} reference{'s' if applied != 1 else ''}"), file=sys.stderr)
             total += applied
