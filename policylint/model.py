@@ -178,7 +178,8 @@ class Skipped(NamedTuple):
 class RunResult:
     """Everything a run produced, in a stable order."""
 
-    __slots__ = ("findings", "files_scanned", "references", "unreadable", "skipped", "suppressed", "scanned_paths")
+    __slots__ = ("findings", "files_scanned", "references", "unreadable", "skipped", "suppressed", "scanned_paths",
+                 "truncated")
 
     def __init__(self, findings: Optional[List[Finding]] = None, files_scanned: int = 0, references: int = 0,
                  unreadable: int = 0, skipped: Optional[List[Skipped]] = None, suppressed: int = 0,
@@ -190,6 +191,7 @@ class RunResult:
         self.skipped: List[Skipped] = [] if skipped is None else skipped
         self.suppressed = suppressed
         self.scanned_paths: List[str] = [] if scanned_paths is None else scanned_paths
+        self.truncated: List[Tuple[str, int]] = []  # (path, findings not reported past the per-file limit)
 
     def __repr__(self) -> str:
         return (f"RunResult({len(self.findings)} findings, {self.files_scanned} files, "

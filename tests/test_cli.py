@@ -574,3 +574,18 @@ def test_many_tags_cannot_each_take_the_whole_pattern_time(repo, capsys, monkeyp
     assert run("-j", "1") == 2
     assert time.perf_counter() - started < 20
     assert "took over 0.5 s to match tags such as" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_file_reports_at_most_so_many_findings_and_says_how_many_more(repo, capsys, monkeypatch, jobs):
+    import policylint.engine
+
+    monkeypatch.setattr(policylint.engine, "MAX_FINDINGS_PER_FILE", 3)
+    monkeypatch.setattr(policylint.engine, "PARALLEL_THRESHOLD", 2)
+    write(repo / "Dockerfile", "FROM a\n" * 5)
+    write(repo / "b" / "Dockerfile", "FROM b\n")
+    assert run("-q", "-j", jobs, "-f", "json", "-o", "out.json") == 1
+    findings = json.loads((repo / "out.json").read_text())["findings"]
+    assert [(item["path"], item["line"]) for item in findings] == [("Dockerfile", 1), ("Dockerfile", 2),
+                                                                    ("Dockerfile", 3), ("b/Dockerfile", 1)]
+    assert "policylint: Dockerfile: 2 more findings not reported (at most 3 per file)" in capsys.readouterr().err

@@ -95,6 +95,9 @@ def run(args: argparse.Namespace) -> int:
         write(args.format, result, sys.stdout,
               ReportOptions(color=_use_color(args, sys.stdout), link_base=report_options.link_base))
         sys.stdout.flush()
+    for path, count in result.truncated:  # even with -q: the report is not the whole story
+        print(printable(f"policylint: {path}: {plural(count, 'more finding')} not reported (at most "
+                        f"{engine.MAX_FINDINGS_PER_FILE:,} per file)"), file=sys.stderr)
     if not args.quiet:
         _print_summary(result)
     return 1 if fails(result, args.fail_on) else 0
