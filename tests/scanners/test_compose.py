@@ -6,7 +6,7 @@ import time
 from textwrap import dedent
 from typing import Dict, List, Mapping, Optional
 
-from scanner_support import rows
+from scanner_support import rows, scan_errors
 
 from policylint.model import ScanError, ScanOptions
 from policylint.scanners import compose
@@ -221,7 +221,7 @@ def test_an_image_compose_refuses_is_a_parse_error_at_its_value() -> None:
             image: {{ app_image }}
         """
     )
-    errors = [(item.message, item.location.line, item.location.column) for item in found if isinstance(item, ScanError)]
+    errors = scan_errors(found)
     assert errors == [
         ("image must be a string, not a mapping: docker compose refuses this file", 2, 14),
         ("image must be a string, not a list: docker compose refuses this file", 3, 14),

@@ -6,7 +6,7 @@ import time
 from textwrap import dedent
 from typing import List, Optional
 
-from scanner_support import part_lines, rows
+from scanner_support import part_lines, rows, scan_errors
 
 from policylint.model import ScanError, ScanOptions
 from policylint.scanners import kubernetes
@@ -159,7 +159,7 @@ def test_image_volumes_and_non_scalar_images() -> None:
         """
     )
     # the API server refuses a container image that is not a string; a missing one is allowed
-    errors = [(item.message, item.location.line, item.location.column) for item in found if isinstance(item, ScanError)]
+    errors = scan_errors(found)
     assert errors == [("image must be a string, not a mapping: Kubernetes refuses this file", 7, 14),
                       ("image must be a string, not a list: Kubernetes refuses this file", 9, 14)]
     assert rows(found[2:]) == [("quay.io/acme/models:v1", "quay.io/acme/models:v1", 16, 20)]
@@ -186,7 +186,7 @@ def test_a_number_as_a_container_image_is_a_parse_error() -> None:
               image: 3.14
         """
     )
-    errors = [(item.message, item.location.line, item.location.column) for item in found if isinstance(item, ScanError)]
+    errors = scan_errors(found)
     assert errors == [
         ('image must be a string, not an integer: Kubernetes refuses this file; quote it: "12345"', 6, 24),
         ('image must be a string, not a number: Kubernetes refuses this file; quote it: "3.14"', 13, 14),

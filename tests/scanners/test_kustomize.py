@@ -5,7 +5,7 @@ from __future__ import annotations
 from textwrap import dedent
 from typing import List
 
-from scanner_support import part_lines, rows
+from scanner_support import part_lines, rows, scan_errors
 
 from policylint.model import ScanError, ScanOptions
 from policylint.scanners import kustomize
@@ -73,7 +73,7 @@ def test_a_number_where_kustomize_wants_text_is_a_parse_error() -> None:
     Image.images.newTag of type string"): reported at the value, the entry not read."""
     found = run("images:\n  - name: nginx\n    newTag: 1.10\n  - name: redis\n    newTag: '7.2'\n"
                 "  - {name: app, newName: 12}\n")
-    errors = [(item.message, item.location.line, item.location.column) for item in found if isinstance(item, ScanError)]
+    errors = scan_errors(found)
     assert errors == [('newTag must be a string, not a number: kustomize refuses this file; quote it: "1.10"', 3, 13),
                       ('newName must be a string, not an integer: kustomize refuses this file; quote it: "12"', 6, 26)]
     assert rows([item for item in found if not isinstance(item, ScanError)]) == [("redis:7.2", "redis:7.2", 4, 11)]
