@@ -102,7 +102,7 @@ def tag_matches(environment: Environment, tag: str) -> bool:
         return pattern.fullmatch(tag) is not None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)  # None: set outside Python
         _spent[pattern.pattern] = _spent.get(pattern.pattern, 0.0) + time.perf_counter() - started
 
 
