@@ -554,3 +554,14 @@ def test_escaped_double_quoted_images_and_tags_on_their_own_line_are_placed_at_t
     )
     assert [(o.location.line, o.location.column) for o in found] == [(3, 13), (5, 23), (8, 7), (10, 16)]  # type: ignore[union-attr]
     assert [o.resolved for o in found] == ["nginx", "nginx", "nginx", "nginx:1"]  # type: ignore[union-attr]
+
+
+def test_a_folder_s_dotenv_is_parsed_once_for_all_its_compose_files() -> None:
+    """A large `.env` beside many compose files was parsed again for each one."""
+    dotenv = "".join(f"K{index}=value{index}\n" for index in range(40_000)) + "TAG=1.27\n"
+    options = ScanOptions(read_sibling={".env": dotenv}.get)
+    started = time.perf_counter()
+    for _ in range(60):
+        found = list(compose.scan("services:\n  a: {image: 'nginx:${TAG}'}\n", "compose.yaml", options))
+        assert [o.resolved for o in found] == ["nginx:1.27"]  # type: ignore[union-attr]
+    assert time.perf_counter() - started < 4
