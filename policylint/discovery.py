@@ -134,6 +134,8 @@ def _compile_spec(lines: List[str]) -> Any:
 # rest are left out and the files they would exclude are scanned. Plain names and the simple
 # `name*` / `*.ext` shapes do not count: they are looked up in sets.
 MAX_PATTERNS = 2000
+# An ignore file with this many lines or more has its plain ones looked up in sets.
+PLAIN_FROM = 200
 
 
 class _PlainPatterns:
@@ -208,11 +210,12 @@ class _PlainPatterns:
 class _IgnoreFile:
     """One compiled ignore file.
 
-    Plain names and simple shapes (see _PlainPatterns), most of any real ignore file, are looked
-    up in sets; pathspec compiles every other line into its own regular expression. Those go to
-    pathspec behind a single regular expression that tells at once whether any of them matches a
-    path at all (almost no path matches any, and then no pattern decides). A file with a `!`
-    negation goes to pathspec whole: there the last matching line wins.
+    pathspec compiles every line into its own regular expression; they go to pathspec behind a
+    single regular expression that tells at once whether any of them matches a path at all
+    (almost no path matches any, and then no pattern decides). In a large ignore file (PLAIN_FROM
+    lines or more: generated ones list thousands of names) the plain names and simple shapes
+    (see _PlainPatterns) are looked up in sets instead. A file with a `!` negation goes to
+    pathspec whole: there the last matching line wins.
 
     Every folder and candidate file of a repository is checked against every ignore file above it.
     """
@@ -227,7 +230,8 @@ class _IgnoreFile:
     @classmethod
     def from_lines(cls, lines: List[str]) -> _IgnoreFile:
         lines = [line for line in lines if line.strip() and not line.startswith("#")]
-        if any(line.startswith("!") for line in lines):
+        if len(lines) < PLAIN_FROM or any(line.startswith("!") for line in lines):
+            # an ordinary ignore file: one joined expression, searched in C, answers fastest
             return cls(_compile_spec(lines[:MAX_PATTERNS]))
         plain = _PlainPatterns()
         others = [line for line in lines if not plain.add(line)]

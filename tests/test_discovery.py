@@ -438,9 +438,13 @@ def test_corpus_helm_values_become_helm_beside_a_chart(tmp_path: Path) -> None:
     assert set(values.values()) == {"helm"}
 
 
-def test_ignore_files_answer_as_pathspec_does_for_any_pattern_and_path():
+@pytest.mark.parametrize("plain_from", [0, 200])  # the sets of a large ignore file, and the usual way
+def test_ignore_files_answer_as_pathspec_does_for_any_pattern_and_path(monkeypatch, plain_from):
     """Neither the sets of plain names nor the one-expression pre-check of an ignore file ever
     changes pathspec's answer."""
+    import policylint.discovery
+
+    monkeypatch.setattr(policylint.discovery, "PLAIN_FROM", plain_from)
     import random
 
     import pathspec
