@@ -17,7 +17,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
+    from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 try:  # libyaml; the pure-Python loader is only a fallback for odd installs
     from yaml import CSafeLoader as _BaseLoader
@@ -288,19 +288,20 @@ def _renumber(documents: List[Node], text: str) -> None:
             marks[mark.index] = type(mark)(mark.name, mark.index, line, mark.index - starts[line], None, None)
         return marks[mark.index]
 
-    seen: Set[int] = set()
-    stack: List[Node] = list(documents)
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
+    def renumber(node: Node) -> None:
         node.start_mark, node.end_mark = renumbered(node.start_mark), renumbered(node.end_mark)
-        if isinstance(node, MappingNode):
-            for key, value in node.value:
-                stack.extend((key, value))
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
+
+    for document in documents:
+        if not isinstance(document, (MappingNode, SequenceNode)):
+            renumber(document)
+            continue
+        for collection in _each_collection(document):  # a scalar reached twice gets the same marks
+            renumber(collection)
+            children = [child for pair in collection.value for child in pair] \
+                if isinstance(collection, MappingNode) else collection.value
+            for child in children:
+                if isinstance(child, ScalarNode):
+                    renumber(child)
 
 
 def _inside_text(text: str, line: int, column: int) -> Tuple[int, int]:
