@@ -42,7 +42,7 @@ from policylint.scanners._yaml_common import (
 )
 from policylint.scanners.helm import scan_embedded_values
 from policylint.variables import expand
-from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, YamlError, compose_all, get
+from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, YamlError, compose_all
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -244,8 +244,7 @@ def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Union
                 if namespace is not None:
                     context = {**context, "namespace": namespace}
             skip = NOT_IMAGES | OBJECT_DATA
-            embedded = _helm_values(node, state.merged) if custom else []
-            for values, key_path in embedded:
+            for values, key_path in _helm_values(node, state.merged) if custom else ():
                 values_nodes.add(id(values))
                 yield from scan_embedded_values(values, path, key_path, _install_context(node, context, state.merged))
         if custom:
@@ -382,7 +381,7 @@ def _kustomization_facts(text: str) -> Tuple[FrozenSet[str], FrozenSet[str], Opt
     if not documents:
         return frozenset(), frozenset(), None
     return (frozenset(kustomize.resources(documents[0])), frozenset(kustomize.retagged_images(documents[0])),
-            string_value(get(documents[0], "namespace")))
+            kustomize.namespace(documents[0]))
 
 
 def _template_parameters(document: Node, merged: Merged) -> Dict[str, str]:

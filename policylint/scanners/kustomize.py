@@ -53,7 +53,7 @@ def scan_document(document: Node, path: str, reported: Set[int]) -> Iterator[Uni
         if refused:  # kustomize stops: "cannot unmarshal number into ... newTag of type string"
             yield from refused
             continue
-        found = _override(item, path, string_value(get(document, "namespace")))
+        found = _override(item, path, namespace(document))
         if found is not None:
             yield found
 
@@ -67,6 +67,11 @@ def retagged_images(document: Node) -> Set[str]:
         if name and any(piece_text(get(item, key)) for key in ("newTag", "digest")):
             names.add(name)
     return names
+
+
+def namespace(document: Node) -> Optional[str]:
+    """The `namespace:` a kustomization sets on everything it lists (and its own entries)."""
+    return string_value(get(document, "namespace"))
 
 
 def resources(document: Node) -> Set[str]:
