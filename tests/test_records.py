@@ -69,3 +69,49 @@ def test_refuses_what_typing_refuses():
 
             def _replace(self):  # namedtuple's own
                 return self
+
+
+class Size(NamedTuple):
+    """Three fields, like Point: the two share one compiled __new__ under their own names."""
+
+    width: int
+    height: int = 1
+    unit: str = "px"
+
+
+class TypingSize(typing.NamedTuple):
+    width: int
+    height: int = 1
+    unit: str = "px"
+
+
+def test_records_of_one_arity_bind_their_own_names_and_defaults():
+    assert Size(width=2, unit="em") == (2, 1, "em")
+    assert Point(y=5, x=1) == (1, 5, "origin")
+    assert Size.__new__.__code__ is not Point.__new__.__code__
+    assert Size.__new__.__defaults__ == (1, "px") and Point.__new__.__defaults__ == (0, "origin")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'x'"):
+        Size(x=1)
+    with pytest.raises(TypeError, match="multiple values for argument 'width'"):
+        Size(1, width=2)
+    with pytest.raises(TypeError):
+        Size(1, 2, "em", 4)
+
+
+def test_helpers_behave_as_typing_namedtuple():
+    import inspect
+
+    size, typing_size = Size(2, 3), TypingSize(2, 3)
+    assert str(inspect.signature(Size)) == str(inspect.signature(TypingSize))
+    assert size._asdict() == typing_size._asdict() == {"width": 2, "height": 3, "unit": "px"}
+    assert Size._make([4, 5, "em"]) == TypingSize._make([4, 5, "em"]) == (4, 5, "em")
+    assert size._replace(unit="em") == typing_size._replace(unit="em") == (2, 3, "em")
+    assert repr(size) == repr(typing_size).replace("TypingSize", "Size")
+    assert Size.__match_args__ == TypingSize.__match_args__ == ("width", "height", "unit")
+    assert Size.width.__doc__ == TypingSize.width.__doc__
+    for bad in (lambda: Size._make([1, 2]), lambda: size._replace(depth=1)):
+        with pytest.raises(TypeError):
+            bad()
+    with pytest.raises(TypeError, match="depth"):
+        size._replace(depth=1)
+    assert type(size._replace(width=9)) is Size
