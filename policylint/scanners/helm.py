@@ -6,8 +6,9 @@
   `sha256:`) is joined into one `registry/repository:tag@digest`; a mapping of such mappings
   (`images: {a: {...}, b: {...}}`, `image: {busybox: {...}}`) gives one reference per entry.
   `written` is the join of what the mapping itself says; `resolved` adds the defaults: the
-  root `global.imageRegistry` when the mapping has no registry and its repository does not start
-  with a registry host, and for an empty or missing tag
+  root `global.imageRegistry` (or `global.image.registry`) when the mapping has no registry and
+  its repository does not start with a registry host; a set `global.imageRegistry` also replaces
+  a mapping's `registry: docker.io`, as Bitnami's charts render it. For an empty or missing tag:
   `global.imageTag`, else the chart's `appVersion` from the `Chart.yaml` beside the file.
   Tags are taken as written (`tag: 1.10` is "1.10"). An empty repository is no reference.
 - ingress-nginx style: such a mapping may name its repository `image` (`image: {registry,
@@ -106,9 +107,13 @@ class _Walk:
         self.get = Merged().get  # merge lookups memoized: a chain of `<<` merges stays linear
         glob = self.get(document, "global")
         # `global.imageRegistry`/`imageTag` (Bitnami and most charts), or the same as a map,
-        # `global.image.registry`/`tag` (SAP CAP's charts, Loki)
+        # `global.image.registry`/`tag` (SAP CAP's charts). A set `global.imageRegistry` also
+        # replaces a mapping's `registry: docker.io`: Bitnami's charts write that in every image
+        # and their `common.images.image` renders the global one over it. A mapping naming
+        # another registry keeps it (kubeflow's charts name `quay.io` beside a global one).
         shared = self.get(glob, "image")
         self.global_registry = _piece(self.get(glob, "imageRegistry"))
+        self.global_registry_wins = bool(self.global_registry[0])
         if self.global_registry[0] is None:
             self.global_registry = _piece(self.get(shared, "registry"))
         self.global_tag = _piece(self.get(glob, "imageTag"))
@@ -188,7 +193,8 @@ class _Walk:
         if any("{{" in text for text in texts):
             return None
         used_registry = registry
-        if not registry[0] and not _has_registry(repository[0]):
+        hub = self.global_registry_wins and registry[0] in DOCKER_HUB_HOSTS
+        if (not registry[0] or hub) and not _has_registry(repository[0]):
             used_registry = self.global_registry
         used_tag = tag
         unresolved: Tuple[str, ...] = ()
@@ -279,6 +285,10 @@ class _Walk:
 def _piece(node: Optional[Node]) -> Piece:
     text = piece_text(node)
     return (text, node) if text is not None else (None, node if isinstance(node, ScalarNode) else None)
+
+
+# How values files spell Docker Hub's registry in an image mapping.
+DOCKER_HUB_HOSTS = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"})
 
 
 def _has_registry(repository: str) -> bool:

@@ -119,6 +119,54 @@ def test_global_registry_and_tag_defaults() -> None:
     assert part_lines(found[2]) == {"repository": (9, 23), "tag": (3, 13)}
 
 
+def test_a_set_global_image_registry_replaces_a_docker_hub_registry() -> None:
+    """Bitnami's values name `registry: docker.io` in every image, and `common.images.image`
+    renders a set `global.imageRegistry` over it (a mirror for the whole chart). A mapping naming
+    another registry keeps it: kubeflow's charts pin `quay.io` beside their global registry."""
+    found = run(
+        """\
+        global:
+          imageRegistry: mirror.acme.com
+        image:
+          registry: docker.io
+          repository: bitnami/kubewatch
+          tag: 0.1.0-debian-10-r162
+        hub:
+          image: {registry: registry-1.docker.io, repository: bitnami/os-shell, tag: "12"}
+        authProxy:
+          image: {registry: quay.io, repository: brancz/kube-rbac-proxy, tag: v0.4.0}
+        """
+    )
+    assert rows(found) == [
+        ("docker.io/bitnami/kubewatch:0.1.0-debian-10-r162", "mirror.acme.com/bitnami/kubewatch:0.1.0-debian-10-r162",
+         5, 15),
+        ("registry-1.docker.io/bitnami/os-shell:12", "mirror.acme.com/bitnami/os-shell:12", 8, 55),
+        ("quay.io/brancz/kube-rbac-proxy:v0.4.0", "quay.io/brancz/kube-rbac-proxy:v0.4.0", 10, 42),
+    ]
+    assert part_lines(found[0])["registry"] == (2, 18)  # a registry finding points at the mirror
+
+
+def test_an_empty_global_registry_or_the_image_map_form_is_only_a_default() -> None:
+    """Bitnami's own values leave `imageRegistry: ""`; SAP CAP's `global.image.registry` is
+    `.image.registry | default .Values.global.image.registry` in their helper."""
+    empty = run(
+        """\
+        global:
+          imageRegistry: ""
+        image: {registry: docker.io, repository: bitnami/nginx, tag: "1.27"}
+        """
+    )
+    assert rows(empty) == [("docker.io/bitnami/nginx:1.27", "docker.io/bitnami/nginx:1.27", 3, 42)]
+    mapped = run(
+        """\
+        global:
+          image: {registry: registry.acme.example}
+        image: {registry: docker.io, repository: bitnami/nginx, tag: "1.27"}
+        """
+    )
+    assert rows(mapped) == [("docker.io/bitnami/nginx:1.27", "docker.io/bitnami/nginx:1.27", 3, 42)]
+
+
 def test_global_image_map_gives_the_registry_and_tag_defaults() -> None:
     """SAP CAP's charts (`cds add kyma`) keep them as `global.image.{registry, tag}`; the map
     itself, with no repository, is no reference."""
