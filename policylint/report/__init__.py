@@ -12,7 +12,7 @@ from policylint.records import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Iterable, Optional, TextIO
+    from typing import Any, Callable, Iterable, Optional, TextIO
 
 REPORTERS = {
     "text": "policylint.report.text",
@@ -55,3 +55,33 @@ def write_lines(lines: Iterable[str], out: TextIO) -> None:
             chunk.clear()
     if chunk:
         out.write("\n".join(chunk) + "\n")
+
+
+# Stands for the streamed list in the document that `write_json` encodes once; encoded it holds
+# `\u0000`, which no other string of a report's envelope (tool, rules, summary) can.
+_STREAMED = "\x00policylint: streamed items\x00"
+
+
+def write_json(out: TextIO, build: Callable[[list], Any], items: Iterable[Any], encode: Callable[[Any], str]) -> None:
+    """Write `build(list(items))` as `encode` writes it (indented JSON), followed by a newline,
+    without holding the whole list or its text: each item is encoded as it is written, so a
+    report of 100,000 findings costs the memory of one. `build` puts the list it is given in
+    the one place of the document it belongs."""
+    iterator = iter(items)
+    first = next(iterator, _STREAMED)
+    if first is _STREAMED:
+        out.write(encode(build([])) + "\n")
+        return
+    text = encode(build([_STREAMED]))
+    marker = encode(_STREAMED)
+    at = text.index(marker)
+    line_start = text.rindex("\n", 0, at) + 1
+    indent = text[line_start:at]  # each item's lines start where the marker's line does
+    out.write(text[:line_start])
+    chunk = [indent + encode(first).replace("\n", "\n" + indent)]
+    for item in iterator:
+        if len(chunk) == _LINES_PER_WRITE:
+            out.write(",\n".join(chunk) + ",\n")
+            chunk.clear()
+        chunk.append(indent + encode(item).replace("\n", "\n" + indent))
+    out.write(",\n".join(chunk) + text[at + len(marker):] + "\n")

@@ -6,11 +6,11 @@ import json
 
 from policylint import __version__
 from policylint.model import Finding, RunResult
-from policylint.report import ReportOptions
+from policylint.report import ReportOptions, write_json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, TextIO
+    from typing import Any, Dict, Iterable, TextIO
 
 FORMAT_VERSION = 1
 
@@ -46,15 +46,23 @@ def summary(result: RunResult) -> Dict[str, Any]:
     }
 
 
-def dump(document: Any, out: TextIO) -> None:
+def encode(data: Any) -> str:
     # ensure_ascii keeps the output valid UTF-8 even for lone surrogates from undecodable bytes
-    out.write(json.dumps(document, indent=2, ensure_ascii=True) + "\n")
+    return json.dumps(data, indent=2, ensure_ascii=True)
+
+
+def dump(items: Iterable[Any], out: TextIO) -> None:
+    """Write `items` as one indented JSON list, encoding each as it is written."""
+    write_json(out, lambda listed: listed, items, encode)
 
 
 def write(result: RunResult, out: TextIO, options: ReportOptions) -> None:
-    dump({
-        "version": FORMAT_VERSION,
-        "tool": {"name": "policylint", "version": __version__},
-        "findings": [finding_to_dict(finding) for finding in result.findings],
-        "summary": summary(result),
-    }, out)
+    def document(findings: list) -> Dict[str, Any]:
+        return {
+            "version": FORMAT_VERSION,
+            "tool": {"name": "policylint", "version": __version__},
+            "findings": findings,
+            "summary": summary(result),
+        }
+
+    write_json(out, document, map(finding_to_dict, result.findings), encode)

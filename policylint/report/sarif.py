@@ -17,12 +17,12 @@ from urllib.parse import quote
 from policylint import __version__
 from policylint.baseline import fingerprint
 from policylint.model import Finding, RunResult
-from policylint.report import ReportOptions
+from policylint.report import ReportOptions, write_json
 from policylint.rules import RULES, Rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, List, TextIO
+    from typing import Any, Dict, Iterator, List, TextIO, Tuple
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/policylint/policylint"
@@ -142,18 +142,30 @@ def _result(finding: Finding, rule_index: int, ordinal: int) -> Dict[str, Any]:
 
 def document(result: RunResult) -> Dict[str, Any]:
     """The SARIF log for `result`, as plain JSON data."""
-    findings = sorted(result.findings, key=lambda f: (f.sort_key, f.severity.rank))
+    rules, index = _rules_and_index(result)
+    return _envelope(rules, list(_results(result, index)))
+
+
+def _rules_and_index(result: RunResult) -> Tuple[List[Dict[str, Any]], Dict[str, int]]:
     rules: List[Dict[str, Any]] = [_describe(rule) for rule in RULES.values()]
     index = {rule.id: i for i, rule in enumerate(RULES.values())}
-    for rule_id in sorted({f.rule for f in findings} - set(index)):
+    for rule_id in sorted({f.rule for f in result.findings} - set(index)):
         index[rule_id] = len(rules)
         rules.append(_describe_unknown(rule_id))
+    return rules, index
+
+
+def _results(result: RunResult, index: Dict[str, int]) -> Iterator[Dict[str, Any]]:
+    """Each finding's result, in the log's order, made as it is needed."""
     seen: Dict[str, int] = {}
-    results = []
-    for finding in findings:
+    for finding in sorted(result.findings, key=lambda f: (f.sort_key, f.severity.rank)):
         fp = fingerprint(finding)
         seen[fp] = seen.get(fp, 0) + 1
-        results.append(_result(finding, index[finding.rule], seen[fp]))
+        yield _result(finding, index[finding.rule], seen[fp])
+
+
+def _envelope(rules: List[Dict[str, Any]], results: list) -> Dict[str, Any]:
+    """The log around its `results`."""
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -183,4 +195,6 @@ def dumps(data: Any) -> str:
 
 
 def write(result: RunResult, out: TextIO, options: ReportOptions) -> None:
-    out.write(dumps(document(result)) + "\n")
+    # the results are encoded one at a time: a log of many findings is never held whole
+    rules, index = _rules_and_index(result)
+    write_json(out, lambda results: _envelope(rules, results), _results(result, index), dumps)
