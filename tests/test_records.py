@@ -107,7 +107,8 @@ def test_helpers_behave_as_typing_namedtuple():
     assert Size._make([4, 5, "em"]) == TypingSize._make([4, 5, "em"]) == (4, 5, "em")
     assert size._replace(unit="em") == typing_size._replace(unit="em") == (2, 3, "em")
     assert repr(size) == repr(typing_size).replace("TypingSize", "Size")
-    assert Size.__match_args__ == TypingSize.__match_args__ == ("width", "height", "unit")
+    assert Size.__match_args__ == ("width", "height", "unit")  # for `match`, as 3.10+ namedtuples
+    assert getattr(TypingSize, "__match_args__", Size.__match_args__) == Size.__match_args__
     assert Size.width.__doc__ == TypingSize.width.__doc__
     for bad in (lambda: Size._make([1, 2]), lambda: size._replace(depth=1)):
         with pytest.raises(TypeError):
