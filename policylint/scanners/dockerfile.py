@@ -431,7 +431,17 @@ def _from_parts(instr: _Instr) -> Tuple[List[Tuple[int, int]], Optional[str], Li
     words = [instr.text[start:end] for start, end in tokens]
     # casefold, as Go's strings.EqualFold: `aſ` (long s) is `AS` to BuildKit
     name = words[2] if len(words) == 3 and words[1].casefold() == "as" else None
+    if name is None and _TEMPLATE in instr.text:
+        name = _template_stage_name(words)
     return tokens, name, flags
+
+
+def _template_stage_name(words: List[str]) -> Optional[str]:
+    """The stage a line of a Jinja or Go template names: `FROM {{ base }} AS builder` is three
+    words only once rendered, but its last two already say `AS builder`."""
+    if len(words) > 3 and words[-2].casefold() == "as" and "{" not in words[-1] and "}" not in words[-1]:
+        return words[-1]
+    return None
 
 
 def _bare_platform(flags: List[_Flag]) -> bool:
@@ -530,6 +540,12 @@ class _Scanner:
         tokens, name, flags = _from_parts(instr)
         self.index += 1
         self.label, self.stage = name or str(self.index), {}
+        yield from self._base_image(instr, tokens, name, flags)
+        if name:  # whatever the base, later lines may name the stage
+            self.earlier.add(name.lower())
+
+    def _base_image(self, instr: _Instr, tokens: List[Tuple[int, int]], name: Optional[str],
+                    flags: List[_Flag]) -> Iterator[Result]:
         if not tokens:
             line, column = instr.position(0)
             yield ScanError("FROM requires either one or three arguments", Location(self.path, line, column))
@@ -547,6 +563,8 @@ class _Scanner:
             # otherwise the first word is the image, as every builder reads it once the line is mended
         start, end = tokens[0]
         resolved, unresolved = _shell_word(instr.text[start:end], self.escape, self.globals)
+        if _TEMPLATE in resolved:
+            return  # `ARG BASE={{ base }}` then `FROM $BASE`: filled in when the template is rendered
         if unresolved and self._platform_stage(instr.text[start:end], unresolved, self.stage_scope(), self.earlier):
             pass  # `FROM binaries-$TARGETOS`: one of the stages, whichever platform is built
         elif unresolved or (resolved != "scratch" and resolved.lower() not in self.earlier):
@@ -555,8 +573,6 @@ class _Scanner:
                     and text.count(text[start], start, end) == 2:
                 start, end = start + 1, end - 1  # point inside a quoted image name
             yield self._occurrence(instr, (start, end), resolved, unresolved, "FROM")
-        if name:
-            self.earlier.add(name.lower())
 
     def stage_scope(self) -> Scope:
         return self.globals if self.stage is None else self.stage

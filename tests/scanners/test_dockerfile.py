@@ -431,6 +431,14 @@ def test_from_that_docker_accepts(text: str) -> None:
         ("FROM a:1\nRUN --mount=type=bind,from={{ tools }},target=/t true\n", [lit("a:1", 1, 6)]),
         ("FROM nginx:1.27 AS {{ name }}\n", [lit("nginx:1.27", 1, 6)]),
         ("{% if base %}\nFROM {{ base }}\n{% else %}\nFROM debian:12\n{% endif %}\n", [lit("debian:12", 4, 6)]),
+        # a template's value reaching FROM through an ARG default (tutor-mfe's Dockerfile)
+        ("ARG NODE_IMAGE={{ MFE_NODE_IMAGE }}\nFROM $NODE_IMAGE AS base\nFROM base\n", []),
+        ('ARG A={{BASE}}\nARG B="{{ BASE }}"\nARG C=python:{{ PY }}-slim\nFROM $A\nFROM ${B}\nFROM $C\n', []),
+        # the stage a templated FROM names is still a stage (`FROM builder` is no image)
+        ("FROM {{ base }} AS builder\nRUN make\nFROM builder AS test\nFROM alpine:3.20\nCOPY --from=builder / /\n",
+         [lit("alpine:3.20", 4, 6)]),
+        ("FROM python:{{ v }}-slim as Build\nFROM build\n", []),
+        ("FROM {{ base }} AS {{ name }}\nFROM name\n", [lit("name", 2, 6)]),
     ],
 )
 def test_template_placeholders_are_not_references(text: str, references: List[tuple]) -> None:
