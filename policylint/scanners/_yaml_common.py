@@ -59,6 +59,14 @@ def looks_like_template(text: str) -> bool:
     return ("{{" in text or "{%" in text) and "\ufffd" not in text and _TEMPLATE_ACTION_RE.search(text) is not None
 
 
+def _breaks_at_template(text: str, error: ScanError) -> bool:
+    """Whether the YAML error is on a line holding a template action, or just after one (libyaml
+    often stops at the token after what broke the structure)."""
+    line = error.location.line
+    lines = text.split("\n", line)[max(0, line - 2):line]
+    return any(_TEMPLATE_ACTION_RE.search(text_line) for text_line in lines)
+
+
 def scan_documents(
     text: str,
     path: str,
@@ -76,7 +84,9 @@ def scan_documents(
     `reads` is given for a file found by content alone, and tells whether policylint reads a
     document (as a manifest, ...). Such a file that does not parse is a parse-error, since it
     may be a manifest, unless it holds `{{ }}`: then it is an unrendered template (Helm's
-    `templates/`), skipped with advice. A duplicate key there is reported only in a document
+    `templates/`), skipped with advice. A named file (compose, kustomization, values) is skipped
+    so only when its error is on or just after a line holding a template action; any other
+    error in it is reported. A duplicate key there is reported only in a document
     policylint reads: in a CI config or a test fixture it has no bearing on any image.
     `prepare` sees every document before the first is scanned.
     """
@@ -85,8 +95,10 @@ def scan_documents(
     documents = compose(text, path)
     if isinstance(documents, ScanError):
         # A Helm or other Go template is YAML only once rendered; a file found by content alone
-        # that does not parse and holds `{{` is such a template, not a broken manifest.
-        yield NotScanned(TEMPLATE_REASON) if reads is not None and looks_like_template(text) else documents
+        # that does not parse and holds `{{` is such a template, not a broken manifest. A named
+        # one (a cookiecutter `docker-compose.yml`) is, when the template text is what breaks it.
+        template = looks_like_template(text) and (reads is not None or _breaks_at_template(text, documents))
+        yield NotScanned(TEMPLATE_REASON) if template else documents
         return
     if prepare is not None:
         prepare(documents)

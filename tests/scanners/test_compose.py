@@ -249,6 +249,41 @@ def test_template_placeholders_are_not_references() -> None:
     assert rows(found) == [("nginx:1.27", "nginx:1.27", 8, 15)]
 
 
+def test_a_template_that_does_not_parse_is_skipped_where_the_template_breaks_it() -> None:
+    """cookiecutter-django's `{{cookiecutter.project_slug}}/docker-compose.local.yml`: unquoted
+    `{{ }}` and `{% %}` are not YAML until rendered, so the file is a template to skip (listed
+    under --debug), not a compose file that docker compose would refuse."""
+    found = run(
+        """\
+        volumes:
+          {{ cookiecutter.project_slug }}_local_postgres_data: {}
+        services:
+          django:{% if cookiecutter.use_celery == 'y' %} &django{% endif %}
+            image: {{ cookiecutter.project_slug }}_local_django
+          {%- if cookiecutter.mail_catcher == 'Mailpit' %}
+          mailpit:
+            image: docker.io/axllent/mailpit:latest
+          {%- endif %}
+        """
+    )
+    assert [type(item).__name__ for item in found] == ["NotScanned"]
+    assert "unrendered template" in found[0].reason  # type: ignore[attr-defined]
+
+
+def test_a_syntax_error_away_from_any_template_text_is_still_reported() -> None:
+    found = run(
+        """\
+        services:
+          web:
+            image: nginx:1.27
+            healthcheck: {test: ["CMD", "docker", "inspect", "--format", "{{ .State.Health }}"]}
+          api:
+            image: [ghcr.io/acme/api:1.0
+        """
+    )
+    assert scan_errors(found) == [("while parsing a flow sequence did not find expected ',' or ']'", 7, 1)]
+
+
 def test_syntax_error_is_one_scan_error_with_position() -> None:
     found = run("services:\n  web:\n    image: [nginx\n")
     assert len(found) == 1 and isinstance(found[0], ScanError)
