@@ -1,6 +1,8 @@
 """Helm chart values files (`values*.yaml` beside a `Chart.yaml`).
 
-- A string under any key ending in `image` (any case: `image`, `mlmdImage`) is a reference.
+- A string under any key ending in `image` (any case: `image`, `mlmdImage`) is a reference,
+  unless the key is not `image` itself and the string is a URL or a picture's file name
+  (`logoImage: https://example.com/logo.png`, `ogImage: static/og.png`).
 - A mapping under such a key (or one ending in `images`) with `repository` (or `repo`, or
   `name`), `registry`, `tag`, `digest` (or prometheus-community's `sha`, the hex after
   `sha256:`) is joined into one `registry/repository:tag@digest`; a mapping of such mappings
@@ -230,8 +232,10 @@ class _Walk:
         text = string_value(node)
         if text is None or "{{" in text or id(node) in self.reported:
             return None
-        self.reported.add(id(node))
         exact = key.lower() == "image"
+        if not exact and _is_picture(text):
+            return None
+        self.reported.add(id(node))
         hub = self._nearest(ancestors, "hub") if exact and "/" not in text else (None, None)
         if hub[0] is None or "{{" in hub[0]:
             return self._with_sibling_tag(node, key, key_path, ancestors[-1])
@@ -285,6 +289,15 @@ class _Walk:
 def _piece(node: Optional[Node]) -> Piece:
     text = piece_text(node)
     return (text, node) if text is not None else (None, node if isinstance(node, ScalarNode) else None)
+
+
+# A key like `logoImage` or `ogImage` may hold a picture for a web UI, not a container: a URL
+# (no reference has `://`) or a file with a picture's extension.
+_PICTURE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".bmp", ".avif")
+
+
+def _is_picture(text: str) -> bool:
+    return "://" in text or text.lower().endswith(_PICTURE_EXTENSIONS)
 
 
 # How values files spell Docker Hub's registry in an image mapping.

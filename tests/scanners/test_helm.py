@@ -167,6 +167,21 @@ def test_an_empty_global_registry_or_the_image_map_form_is_only_a_default() -> N
     assert rows(mapped) == [("docker.io/bitnami/nginx:1.27", "docker.io/bitnami/nginx:1.27", 3, 42)]
 
 
+def test_pictures_under_image_keys_are_not_references() -> None:
+    """A web UI's `logoImage` or `ogImage` holds a picture; `image` itself is always a container."""
+    found = run(
+        """\
+        ui:
+          logoImage: https://example.com/static/logo.png
+          backgroundImage: /static/bg.JPG
+          ogImage: "static/og-image.webp"
+          sidecarImage: busybox:1.36
+        image: logo.png
+        """
+    )
+    assert rows(found) == [("busybox:1.36", "busybox:1.36", 5, 17), ("logo.png", "logo.png", 6, 8)]
+
+
 def test_global_image_map_gives_the_registry_and_tag_defaults() -> None:
     """SAP CAP's charts (`cds add kyma`) keep them as `global.image.{registry, tag}`; the map
     itself, with no repository, is no reference."""
