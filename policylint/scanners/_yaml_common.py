@@ -50,6 +50,11 @@ TEMPLATE_REASON = (
 )
 
 
+NAMED_TEMPLATE_ADVICE = (
+    "this is an unrendered template ({{ }} or {% %}): check its rendered output, or list it under "
+    "the policy's ignore"
+)
+
 _TEMPLATE_ACTION_RE = re.compile(r"\{\{[^\n]*?\}\}|\{%[^\n]*?%\}")
 
 
@@ -84,9 +89,9 @@ def scan_documents(
     `reads` is given for a file found by content alone, and tells whether policylint reads a
     document (as a manifest, ...). Such a file that does not parse is a parse-error, since it
     may be a manifest, unless it holds `{{ }}`: then it is an unrendered template (Helm's
-    `templates/`), skipped with advice. A named file (compose, kustomization, values) is skipped
-    so only when its error is on or just after a line holding a template action; any other
-    error in it is reported. A duplicate key there is reported only in a document
+    `templates/`), skipped with advice. A named file (compose, kustomization, values) is always
+    reported; when its error is on or just after a line holding a template action, the message
+    says it is a template and how to lint it. A duplicate key there is reported only in a document
     policylint reads: in a CI config or a test fixture it has no bearing on any image.
     `prepare` sees every document before the first is scanned.
     """
@@ -96,9 +101,14 @@ def scan_documents(
     if isinstance(documents, ScanError):
         # A Helm or other Go template is YAML only once rendered; a file found by content alone
         # that does not parse and holds `{{` is such a template, not a broken manifest. A named
-        # one (a cookiecutter `docker-compose.yml`) is, when the template text is what breaks it.
-        template = looks_like_template(text) and (reads is not None or _breaks_at_template(text, documents))
-        yield NotScanned(TEMPLATE_REASON) if template else documents
+        # one (a cookiecutter `docker-compose.yml`) is still reported, as every file that should
+        # be scanned and cannot be parsed is, with the way out when template text broke it.
+        if reads is not None and looks_like_template(text):
+            yield NotScanned(TEMPLATE_REASON)
+        elif looks_like_template(text) and _breaks_at_template(text, documents):
+            yield documents._replace(message=f"{documents.message}: {NAMED_TEMPLATE_ADVICE}")
+        else:
+            yield documents
         return
     if prepare is not None:
         prepare(documents)

@@ -249,10 +249,10 @@ def test_template_placeholders_are_not_references() -> None:
     assert rows(found) == [("nginx:1.27", "nginx:1.27", 8, 15)]
 
 
-def test_a_template_that_does_not_parse_is_skipped_where_the_template_breaks_it() -> None:
+def test_a_named_template_that_does_not_parse_is_reported_as_a_template() -> None:
     """cookiecutter-django's `{{cookiecutter.project_slug}}/docker-compose.local.yml`: unquoted
-    `{{ }}` and `{% %}` are not YAML until rendered, so the file is a template to skip (listed
-    under --debug), not a compose file that docker compose would refuse."""
+    `{{ }}` and `{% %}` are not YAML until rendered. A file named as a compose file is reported
+    all the same (it cannot be parsed), with the way out in the message."""
     found = run(
         """\
         volumes:
@@ -266,8 +266,10 @@ def test_a_template_that_does_not_parse_is_skipped_where_the_template_breaks_it(
           {%- endif %}
         """
     )
-    assert [type(item).__name__ for item in found] == ["NotScanned"]
-    assert "unrendered template" in found[0].reason  # type: ignore[attr-defined]
+    assert scan_errors(found) == [
+        ("while parsing a block mapping did not find expected key: this is an unrendered template ({{ }} or "
+         "{% %}): check its rendered output, or list it under the policy's ignore", 2, 34),
+    ]
 
 
 def test_a_syntax_error_away_from_any_template_text_is_still_reported() -> None:
