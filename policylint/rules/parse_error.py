@@ -6,6 +6,18 @@ Helm values file or kustomization) but cannot parse, at the parser's own positio
 Images in a file nobody can parse are never checked; a linter that skips such a file quietly
 lets anything through. Docker, compose and kubectl refuse the file too.
 
+## Templates
+A YAML file found by its content alone that does not parse and holds a `{{ }}` or `{% %}`
+action (a Helm chart's `templates/`) is an unrendered template: it is skipped and counted, and
+`--debug` lists it. A file named as a compose file, kustomization or values file must be
+scanned, so it is reported even then; when the error is on a line holding template text
+(cookiecutter's `{{cookiecutter.project_slug}}/docker-compose.local.yml`), the message says so.
+Lint the rendered output (`helm template . | policylint - --stdin-filename rendered.yaml`), or
+list the template under the policy's `ignore`:
+
+    ignore:
+      - "{{cookiecutter.project_slug}}/**"
+
 ## Example
     services:
       web:
