@@ -60,12 +60,15 @@ def expand(
     escape: Optional[str] = None,
     dollar_escape: bool = False,
     patterns: bool = False,
+    quotes: bool = False,
 ) -> Expansion:
     """Expand variables in `text`.
 
     `escape` is the character that makes the next one literal (`\\` in a Dockerfile, or the
     `# escape=` directive's character); `dollar_escape` makes `$$` a literal `$` (compose);
-    `patterns` reads BuildKit's `#`, `%` and `/` forms (Dockerfiles; compose has none).
+    `patterns` reads BuildKit's `#`, `%` and `/` forms (Dockerfiles; compose has none);
+    `quotes` reads quotes inside `${...}` as BuildKit does (`${X:-"a b"}` is `a b`; compose
+    keeps them).
     Variables add at most MAX_SUBSTITUTED characters in all, so values that feed each other
     (`.env` lines `B=$A$A`, `C=$B$B`...) cannot grow without bound.
     """
@@ -80,7 +83,7 @@ def expand(
             budget[0] -= len(value)
         return value
 
-    value, _ = _expand(text, 0, bounded, _Syntax(escape, dollar_escape, patterns), unresolved, stop=None)
+    value, _ = _expand(text, 0, bounded, _Syntax(escape, dollar_escape, patterns, quotes), unresolved, stop=None)
     seen: List[str] = []
     for name in unresolved:
         if name not in seen:
@@ -88,10 +91,24 @@ def expand(
     return Expansion(value, tuple(seen))
 
 
+def expand_one(
+    text: str, pos: int, lookup: Lookup, *, escape: Optional[str] = None, patterns: bool = False,
+    quotes: bool = False,
+) -> Tuple[Expansion, int]:
+    """Expand the one `$...` at text[pos] and say where it ends: it ends where this module's
+    reading of it does (BuildKit's: the first `}` that no quote, escape or nested `${` holds
+    closes a `${`, and `${X//a}b/c}` reads its pattern up to the `/`). `lookup` is not bounded
+    here: the caller bounds what it returns."""
+    unresolved: List[str] = []
+    value, end = _expand_dollar(text, pos, lookup, _Syntax(escape, False, patterns, quotes), unresolved)
+    return Expansion(value, tuple(dict.fromkeys(unresolved))), end
+
+
 class _Syntax(NamedTuple):
     escape: Optional[str]
     dollar_escape: bool
     patterns: bool
+    quotes: bool = False
 
 
 def _expand(
@@ -121,6 +138,12 @@ def _expand(
             opened -= 1
         elif char == "{" and stop == "}" and syntax.dollar_escape:
             opened += 1
+        if syntax.quotes and stop is not None and (char == "'" or char == '"'):
+            quoted = _quoted(text, pos, lookup, syntax, unresolved, depth)
+            if quoted is not None:  # else never closed: BuildKit refuses the word, read literally here
+                out.append(quoted[0])
+                pos = quoted[1]
+                continue
         if escape is not None and char == escape and pos + 1 < length and (stop is not None or text[pos + 1] == "$"):
             out.append(text[pos:pos + 2] if raw else text[pos + 1])
             pos += 2
@@ -217,6 +240,35 @@ def _expand_dollar(
         return value or "", close + 1
     unresolved.append(name)
     return "", close + 1
+
+
+def _quoted(
+    text: str, pos: int, lookup: Lookup, syntax: _Syntax, unresolved: List[str], depth: int
+) -> Optional[Tuple[str, int]]:
+    """The quoted text at text[pos] inside a `${...}`, as BuildKit reads it, and where it ends:
+    `'...'` is literal; `"..."` expands `$` and drops an escape before `"`, `$` or the escape
+    character (others stay). None when the quote is never closed."""
+    if text[pos] == "'":
+        close = text.find("'", pos + 1)
+        return None if close < 0 else (text[pos + 1:close], close + 1)
+    out: List[str] = []
+    escape = syntax.escape
+    length = len(text)
+    index = pos + 1
+    while index < length:
+        char = text[index]
+        if char == '"':
+            return "".join(out), index + 1
+        if char == "$" and depth < _MAX_DEPTH:
+            piece, index = _expand_dollar(text, index, lookup, syntax, unresolved, depth + 1)
+            out.append(piece)
+        elif char == escape and index + 1 < length and text[index + 1] in ('"', "$", escape):
+            out.append(text[index + 1])
+            index += 2
+        else:
+            out.append(char)
+            index += 1
+    return None
 
 
 def _never_set(name: str) -> Optional[str]:

@@ -32,7 +32,7 @@ from bisect import bisect_right
 
 from policylint.model import Location, Occurrence, ScanError, ScanOptions
 from policylint.records import NamedTuple
-from policylint.variables import expand
+from policylint.variables import expand_one
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -366,40 +366,13 @@ def _shell_word(word: str, escape: str, scope: Optional[Scope]) -> Var:
             quoted = not quoted
             i += 1
         elif char == "$" and scope is not None:
-            end = _dollar_end(word, i, escape)
-            expansion = expand(word[i:end], lookup, escape=escape, patterns=True)
+            expansion, i = expand_one(word, i, lookup, escape=escape, patterns=True, quotes=True)
             out.append(expansion.value)
             taint.update(dict.fromkeys(expansion.unresolved))
-            i = end
         else:
             out.append(char)
             i += 1
     return "".join(out), tuple(taint)[:_MAX_NAMES]
-
-
-def _dollar_end(word: str, i: int, escape: str) -> int:
-    """End of the `$NAME` or `${...}` (braces balanced, escaped ones skipped) starting at word[i]."""
-    count = len(word)
-    if word[i + 1 : i + 2] == "{":
-        depth = 0
-        j = i + 1
-        while j < count:
-            if word[j] == escape:
-                j += 1
-            elif word[j] == "{":
-                depth += 1
-            elif word[j] == "}":
-                depth -= 1
-                if depth == 0:
-                    return j + 1
-            j += 1
-        return count
-    j = i + 1
-    if j < count and word[j] in "@*#?-$!":  # a special parameter, one character
-        return j + 1
-    while j < count and word[j] in _NAME_CHARS:  # a name, or a positional parameter's digits
-        j += 1
-    return j
 
 
 def _csv_fields(value: str, offsets: List[int]) -> Iterator[Tuple[str, List[int]]]:
