@@ -17,7 +17,7 @@ from policylint.records import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, Dict, List, Optional, Tuple
+    from typing import Callable, Dict, FrozenSet, List, Optional, Tuple
 
     Lookup = Callable[[str], Optional[str]]
 
@@ -93,14 +93,17 @@ def expand(
 
 def expand_one(
     text: str, pos: int, lookup: Lookup, *, escape: Optional[str] = None, patterns: bool = False,
-    quotes: bool = False,
+    quotes: bool = False, set_unknown: FrozenSet[str] = frozenset(),
 ) -> Tuple[Expansion, int]:
     """Expand the one `$...` at text[pos] and say where it ends: it ends where this module's
     reading of it does (BuildKit's: the first `}` that no quote, escape or nested `${` holds
     closes a `${`, and `${X//a}b/c}` reads its pattern up to the `/`). `lookup` is not bounded
-    here: the caller bounds what it returns."""
+    here: the caller bounds what it returns. `set_unknown` names variables that are set and not
+    empty though their value is unknown here (BuildKit's TARGETARCH...): `${X:+word}` is `word`,
+    `${X:-word}` is X's value, so unresolved."""
     unresolved: List[str] = []
-    value, end = _expand_dollar(text, pos, lookup, _Syntax(escape, False, patterns, quotes), unresolved)
+    value, end = _expand_dollar(text, pos, lookup, _Syntax(escape, False, patterns, quotes, set_unknown),
+                                unresolved)
     return Expansion(value, tuple(dict.fromkeys(unresolved))), end
 
 
@@ -109,6 +112,7 @@ class _Syntax(NamedTuple):
     dollar_escape: bool
     patterns: bool
     quotes: bool = False
+    set_unknown: FrozenSet[str] = frozenset()
 
 
 def _expand(
@@ -223,18 +227,21 @@ def _expand_dollar(
     if close >= length:
         return _literal_brace(text, pos)
     value = lookup(name)
-    is_set = value is not None
-    usable = is_set and (not colon or value != "")
-    if operator == "-":
-        if usable:
-            return value or "", close + 1
-        unresolved.extend(inner_unresolved)
-        return word, close + 1
+    unknown = value is None and name in syntax.set_unknown  # set and not empty, value unknown
+    usable = unknown or (value is not None and (not colon or value != ""))
     if operator == "+":
         if usable:
             unresolved.extend(inner_unresolved)
             return word, close + 1
         return "", close + 1
+    if unknown:  # `${TARGETARCH:-amd64}` is the platform's architecture, whatever the default
+        unresolved.append(name)
+        return "", close + 1
+    if operator == "-":
+        if usable:
+            return value or "", close + 1
+        unresolved.extend(inner_unresolved)
+        return word, close + 1
     # '?': an error when unset (or empty with ':')
     if usable:
         return value or "", close + 1

@@ -53,6 +53,9 @@ _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 _DIRECTIVES = ("syntax", "escape", "check")
 _PLATFORM_ARGS = ("BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
                   "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT")
+# Those BuildKit always sets to a non-empty value (a variant may be empty): `${TARGETARCH:+-x86_64}`
+# is `-x86_64` on every platform, though TARGETARCH's own value depends on the build.
+_NEVER_EMPTY_PLATFORM_ARGS = frozenset(_PLATFORM_ARGS) - {"BUILDVARIANT", "TARGETVARIANT"}
 _HEREDOC_COMMANDS = ("run", "copy", "add")
 _READ = frozenset({"from", "arg", "copy", "add", "onbuild"})  # instructions whose text is read (and RUN)
 _MAX_SUBSTITUTED = 4096  # characters variables may add to one word (a reference is at most ~600)
@@ -366,7 +369,10 @@ def _shell_word(word: str, escape: str, scope: Optional[Scope]) -> Var:
             quoted = not quoted
             i += 1
         elif char == "$" and scope is not None:
-            expansion, i = expand_one(word, i, lookup, escape=escape, patterns=True, quotes=True)
+            platform = frozenset(name for name in _NEVER_EMPTY_PLATFORM_ARGS
+                                 if name in scope and scope[name][0] is None)  # declared, no value given
+            expansion, i = expand_one(word, i, lookup, escape=escape, patterns=True, quotes=True,
+                                      set_unknown=platform)
             out.append(expansion.value)
             taint.update(dict.fromkeys(expansion.unresolved))
         else:
