@@ -544,7 +544,7 @@ class _Scanner:
         resolved, unresolved = _shell_word(instr.text[start:end], self.escape, self.globals)
         if _TEMPLATE in resolved:
             return  # `ARG BASE={{ base }}` then `FROM $BASE`: filled in when the template is rendered
-        if unresolved and self._platform_stage(instr.text[start:end], unresolved, self.stage_scope(), self.earlier):
+        if unresolved and self._platform_stage(instr.text[start:end], unresolved, self.globals, self.earlier):
             pass  # `FROM binaries-$TARGETOS`: one of the stages, whichever platform is built
         elif unresolved or (resolved != "scratch" and resolved.lower() not in self.earlier):
             text = instr.text
@@ -561,7 +561,11 @@ class _Scanner:
         `stages` whatever their values are (`binaries-$TARGETOS` with `binaries-linux`...)."""
         if not stages or not set(unresolved) <= set(_PLATFORM_ARGS):
             return False
-        marked = {**scope, **{name: (_PLATFORM_MARK, ()) for name in unresolved}}
+        # the platform ARGs, and the ARGs built from them (moby's `DELVE_SUPPORTED`, set from
+        # `${TARGETPLATFORM#linux/amd64}`), stand for whatever the platform makes them
+        platform = set(_PLATFORM_ARGS)
+        derived = {name: (_PLATFORM_MARK, ()) for name, (_, names) in scope.items() if names and set(names) <= platform}
+        marked = {**scope, **derived, **{name: (_PLATFORM_MARK, ()) for name in unresolved}}
         pattern, still = _shell_word(word, self.escape, marked)
         if still or _PLATFORM_MARK not in pattern:
             return False

@@ -186,6 +186,12 @@ CASES: List[Row] = [
      "ARG BASE\nFROM bin-$BASE\n", None,
      [lit("golang:1", 1, 6), ("bin-$TARGETOS-$TARGETARCH", "bin--", ("TARGETOS", "TARGETARCH"), 2, 6),
       ("bin-$BASE", "bin-", ("BASE",), 4, 6)]),
+    # moby's Dockerfile: an ARG built from TARGETPLATFORM picks a stage on every platform
+    ("ARG derived from a platform ARG names a stage",
+     "ARG DS=${TARGETPLATFORM#linux/amd64}\nARG DS=${DS:+unsupported}\nARG DS=${DS:-supported}\n"
+     "FROM alpine:3.19 AS delve-supported\nFROM scratch AS delve-unsupported\nFROM delve-${DS}\n"
+     "FROM other-${DS}\n", None,
+     [lit("alpine:3.19", 4, 6), ("other-${DS}", "other-supported", ("TARGETPLATFORM",), 7, 6)]),
     ("BuildKit suffix and prefix patterns", "ARG V=1.25.3-alpine\nFROM nginx:${V%%-*}\nFROM nginx:${V%.*}\n"
      "FROM nginx:${V#*.}\nFROM nginx:${V##*.}\n", None,
      [("nginx:${V%%-*}", "nginx:1.25.3", (), 2, 6), ("nginx:${V%.*}", "nginx:1.25", (), 3, 6),
