@@ -93,17 +93,18 @@ def expand(
 
 def expand_one(
     text: str, pos: int, lookup: Lookup, *, escape: Optional[str] = None, patterns: bool = False,
-    quotes: bool = False, set_unknown: FrozenSet[str] = frozenset(),
+    quotes: bool = False, set_unknown: FrozenSet[str] = frozenset(), set_maybe_empty: FrozenSet[str] = frozenset(),
 ) -> Tuple[Expansion, int]:
     """Expand the one `$...` at text[pos] and say where it ends: it ends where this module's
     reading of it does (BuildKit's: the first `}` that no quote, escape or nested `${` holds
     closes a `${`, and `${X//a}b/c}` reads its pattern up to the `/`). `lookup` is not bounded
     here: the caller bounds what it returns. `set_unknown` names variables that are set and not
     empty though their value is unknown here (BuildKit's TARGETARCH...): `${X:+word}` is `word`,
-    `${X:-word}` is X's value, so unresolved."""
+    `${X:-word}` is X's value, so unresolved. `set_maybe_empty` names variables set to what may
+    be empty (TARGETVARIANT): `${X+word}` is `word`, the `:` forms are unresolved."""
     unresolved: List[str] = []
-    value, end = _expand_dollar(text, pos, lookup, _Syntax(escape, False, patterns, quotes, set_unknown),
-                                unresolved)
+    syntax = _Syntax(escape, False, patterns, quotes, set_unknown, set_maybe_empty)
+    value, end = _expand_dollar(text, pos, lookup, syntax, unresolved)
     return Expansion(value, tuple(dict.fromkeys(unresolved))), end
 
 
@@ -113,6 +114,7 @@ class _Syntax(NamedTuple):
     patterns: bool
     quotes: bool = False
     set_unknown: FrozenSet[str] = frozenset()
+    set_maybe_empty: FrozenSet[str] = frozenset()
 
 
 def _expand(
@@ -227,8 +229,11 @@ def _expand_dollar(
     if close >= length:
         return _literal_brace(text, pos)
     value = lookup(name)
-    unknown = value is None and name in syntax.set_unknown  # set and not empty, value unknown
-    usable = unknown or (value is not None and (not colon or value != ""))
+    unknown = value is None and (name in syntax.set_unknown or name in syntax.set_maybe_empty)
+    if unknown and colon and name in syntax.set_maybe_empty:  # whether it is empty is unknown too
+        unresolved.append(name)
+        return "", close + 1
+    usable = unknown or (value is not None and (not colon or value != ""))  # set (and not empty)
     if operator == "+":
         if usable:
             unresolved.extend(inner_unresolved)

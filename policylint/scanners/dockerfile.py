@@ -55,7 +55,8 @@ _PLATFORM_ARGS = ("BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
                   "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT")
 # Those BuildKit always sets to a non-empty value (a variant may be empty): `${TARGETARCH:+-x86_64}`
 # is `-x86_64` on every platform, though TARGETARCH's own value depends on the build.
-_NEVER_EMPTY_PLATFORM_ARGS = frozenset(_PLATFORM_ARGS) - {"BUILDVARIANT", "TARGETVARIANT"}
+_VARIANT_ARGS = frozenset({"BUILDVARIANT", "TARGETVARIANT"})
+_NEVER_EMPTY_PLATFORM_ARGS = frozenset(_PLATFORM_ARGS) - _VARIANT_ARGS
 _HEREDOC_COMMANDS = ("run", "copy", "add")
 _READ = frozenset({"from", "arg", "copy", "add", "onbuild"})  # instructions whose text is read (and RUN)
 _MAX_SUBSTITUTED = 4096  # characters variables may add to one word (a reference is at most ~600)
@@ -369,10 +370,10 @@ def _shell_word(word: str, escape: str, scope: Optional[Scope]) -> Var:
             quoted = not quoted
             i += 1
         elif char == "$" and scope is not None:
-            platform = frozenset(name for name in _NEVER_EMPTY_PLATFORM_ARGS
+            platform = frozenset(name for name in _PLATFORM_ARGS
                                  if name in scope and scope[name][0] is None)  # declared, no value given
             expansion, i = expand_one(word, i, lookup, escape=escape, patterns=True, quotes=True,
-                                      set_unknown=platform)
+                                      set_unknown=platform - _VARIANT_ARGS, set_maybe_empty=platform & _VARIANT_ARGS)
             out.append(expansion.value)
             taint.update(dict.fromkeys(expansion.unresolved))
         else:

@@ -175,10 +175,14 @@ CASES: List[Row] = [
     # BuildKit always sets TARGETARCH (not empty), so :+ always gives its word (buildah's tests)
     ("platform ARG is set though unknown",
      "FROM fedora-minimal:41${TARGETARCH:+-x86_64} AS amd64\nFROM alpine:3.19${TARGETARCH:-x}\n"
-     "FROM alpine:3.19${TARGETOS+-y}\n", None,
+     "FROM alpine:3.19${TARGETOS+-y}\nFROM alpine:3.19${TARGETVARIANT:+-$TARGETVARIANT}\n"
+     "FROM alpine:3.19${TARGETVARIANT+-v}\n", None,
      [("fedora-minimal:41${TARGETARCH:+-x86_64}", "fedora-minimal:41-x86_64", (), 1, 6),
       ("alpine:3.19${TARGETARCH:-x}", "alpine:3.19", ("TARGETARCH",), 2, 6),
-      ("alpine:3.19${TARGETOS+-y}", "alpine:3.19-y", (), 3, 6)]),
+      ("alpine:3.19${TARGETOS+-y}", "alpine:3.19-y", (), 3, 6),
+      # a variant is set but may be empty (amd64 has none): `:+` is unknown, `+` is not
+      ("alpine:3.19${TARGETVARIANT:+-$TARGETVARIANT}", "alpine:3.19", ("TARGETVARIANT",), 4, 6),
+      ("alpine:3.19${TARGETVARIANT+-v}", "alpine:3.19-v", (), 5, 6)]),
     ("stage per platform (docker/buildx)",
      "FROM golang:1 AS bin-linux\nFROM golang:1 AS bin-darwin\nFROM bin-$TARGETOS AS bin\nFROM alpine:3\n", None,
      [lit("golang:1", 1, 6), lit("golang:1", 2, 6), lit("alpine:3", 4, 6)]),
