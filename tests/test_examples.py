@@ -42,3 +42,21 @@ def test_examples_findings_sit_where_expected(capsys, monkeypatch):
     assert ("examples/services/worker/Dockerfile", 8, "tag-denied") not in found
     assert not any(path == "examples/deploy/staging/chart/values.yaml" and line < 5 for path, line, _ in found)
     assert os.path.exists(ROOT / "examples" / "README.md")
+
+
+def test_readme_sample_output_is_what_policylint_prints(capsys, monkeypatch):
+    """README's `$ policylint examples` excerpt: each line is printed as shown (a `(fix: ...)`
+    shortens the fix), and its summary line is the run's."""
+    monkeypatch.chdir(ROOT)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    sample = readme.split("$ policylint examples\n", 1)[1].split("```", 1)[0].splitlines()
+    assert main(["check", "examples"]) == 1
+    captured = capsys.readouterr()
+    printed = captured.out.splitlines() + captured.err.splitlines()
+    shown = [line for line in sample if line != "..."]
+    assert len(shown) >= 5
+    for line in shown:
+        if line.endswith("(fix: ...)"):
+            assert any(out.startswith(line[: -len("...)")]) for out in printed), line
+        else:
+            assert line in printed, line
