@@ -8,7 +8,9 @@ expansions). With `patterns=True` it also takes BuildKit's pattern forms: `${NAM
 match and `${NAME//glob/text}` every match; a glob has `*` (any text), `?` (one character) and
 `\\` escapes. `lookup(name)` returns the value or None when the variable is not set. Names
 that had no value where one was needed are returned so the caller can report them; the
-expansion itself never fails (a form it cannot read is kept as written).
+expansion itself never fails (a form it cannot read is kept as written). `expand_one` expands
+the one `$...` a Dockerfile word holds at a position, reading quotes inside it and variables
+that are set though their value is unknown (BuildKit's platform ARGs) as BuildKit does.
 """
 
 from __future__ import annotations
@@ -60,15 +62,12 @@ def expand(
     escape: Optional[str] = None,
     dollar_escape: bool = False,
     patterns: bool = False,
-    quotes: bool = False,
 ) -> Expansion:
     """Expand variables in `text`.
 
     `escape` is the character that makes the next one literal (`\\` in a Dockerfile, or the
     `# escape=` directive's character); `dollar_escape` makes `$$` a literal `$` (compose);
-    `patterns` reads BuildKit's `#`, `%` and `/` forms (Dockerfiles; compose has none);
-    `quotes` reads quotes inside `${...}` as BuildKit does (`${X:-"a b"}` is `a b`; compose
-    keeps them).
+    `patterns` reads BuildKit's `#`, `%` and `/` forms (Dockerfiles; compose has none).
     Variables add at most MAX_SUBSTITUTED characters in all, so values that feed each other
     (`.env` lines `B=$A$A`, `C=$B$B`...) cannot grow without bound.
     """
@@ -83,7 +82,7 @@ def expand(
             budget[0] -= len(value)
         return value
 
-    value, _ = _expand(text, 0, bounded, _Syntax(escape, dollar_escape, patterns, quotes), unresolved, stop=None)
+    value, _ = _expand(text, 0, bounded, _Syntax(escape, dollar_escape, patterns), unresolved, stop=None)
     seen: List[str] = []
     for name in unresolved:
         if name not in seen:
@@ -95,7 +94,9 @@ def expand_one(
     text: str, pos: int, lookup: Lookup, *, escape: Optional[str] = None, patterns: bool = False,
     quotes: bool = False, set_unknown: FrozenSet[str] = frozenset(), set_maybe_empty: FrozenSet[str] = frozenset(),
 ) -> Tuple[Expansion, int]:
-    """Expand the one `$...` at text[pos] and say where it ends: it ends where this module's
+    """Expand the one `$...` at text[pos] of a Dockerfile word and say where it ends (the
+    Dockerfile scanner removes the word's own quotes; `quotes` reads those inside `${...}` as
+    BuildKit does: `${X:-"a b"}` is `a b`, where compose keeps them). It ends where this module's
     reading of it does (BuildKit's: the first `}` that no quote, escape or nested `${` holds
     closes a `${`, and `${X//a}b/c}` reads its pattern up to the `/`). `lookup` is not bounded
     here: the caller bounds what it returns. `set_unknown` names variables that are set and not
