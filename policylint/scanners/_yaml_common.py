@@ -103,9 +103,10 @@ def scan_documents(
         # that does not parse and holds `{{` is such a template, not a broken manifest. A named
         # one (a cookiecutter `docker-compose.yml`) is still reported, as every file that should
         # be scanned and cannot be parsed is, with the way out when template text broke it.
-        if reads is not None and looks_like_template(text):
+        template = looks_like_template(text)
+        if template and reads is not None:
             yield NotScanned(TEMPLATE_REASON)
-        elif looks_like_template(text) and _breaks_at_template(text, documents):
+        elif template and _breaks_at_template(text, documents):
             yield documents._replace(message=f"{documents.message}: {NAMED_TEMPLATE_ADVICE}")
         else:
             yield documents

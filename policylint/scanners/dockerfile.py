@@ -56,7 +56,7 @@ _PLATFORM_ARGS = ("BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
 # Those BuildKit always sets to a non-empty value (a variant may be empty): `${TARGETARCH:+-x86_64}`
 # is `-x86_64` on every platform, though TARGETARCH's own value depends on the build.
 _VARIANT_ARGS = frozenset({"BUILDVARIANT", "TARGETVARIANT"})
-_NEVER_EMPTY_PLATFORM_ARGS = frozenset(_PLATFORM_ARGS) - _VARIANT_ARGS
+_PLATFORM_ARG_SET = frozenset(_PLATFORM_ARGS)
 _HEREDOC_COMMANDS = ("run", "copy", "add")
 _READ = frozenset({"from", "arg", "copy", "add", "onbuild"})  # instructions whose text is read (and RUN)
 _MAX_SUBSTITUTED = 4096  # characters variables may add to one word (a reference is at most ~600)
@@ -354,6 +354,10 @@ def _shell_word(word: str, escape: str, scope: Optional[Scope]) -> Var:
             budget[0] -= len(value)
         return value
 
+    if scope is not None and "$" in word:
+        # the platform ARGs declared here with no value given: set by BuildKit, value unknown
+        platform = frozenset(name for name in _PLATFORM_ARGS if name in scope and scope[name][0] is None)
+        never_empty, maybe_empty = platform - _VARIANT_ARGS, platform & _VARIANT_ARGS
     out: List[str] = []
     i, count, quoted = 0, len(word), False
     while i < count:
@@ -370,10 +374,8 @@ def _shell_word(word: str, escape: str, scope: Optional[Scope]) -> Var:
             quoted = not quoted
             i += 1
         elif char == "$" and scope is not None:
-            platform = frozenset(name for name in _PLATFORM_ARGS
-                                 if name in scope and scope[name][0] is None)  # declared, no value given
             expansion, i = expand_one(word, i, lookup, escape=escape, patterns=True, quotes=True,
-                                      set_unknown=platform - _VARIANT_ARGS, set_maybe_empty=platform & _VARIANT_ARGS)
+                                      set_unknown=never_empty, set_maybe_empty=maybe_empty)
             out.append(expansion.value)
             taint.update(dict.fromkeys(expansion.unresolved))
         else:
@@ -560,12 +562,12 @@ class _Scanner:
     def _platform_stage(self, word: str, unresolved: Tuple[str, ...], scope: Scope, stages: set) -> bool:
         """Whether `word`, unresolved only for BuildKit's automatic platform ARGs, names one of
         `stages` whatever their values are (`binaries-$TARGETOS` with `binaries-linux`...)."""
-        if not stages or not set(unresolved) <= set(_PLATFORM_ARGS):
+        if not stages or not _PLATFORM_ARG_SET.issuperset(unresolved):
             return False
         # the platform ARGs, and the ARGs built from them (moby's `DELVE_SUPPORTED`, set from
         # `${TARGETPLATFORM#linux/amd64}`), stand for whatever the platform makes them
-        platform = set(_PLATFORM_ARGS)
-        derived = {name: (_PLATFORM_MARK, ()) for name, (_, names) in scope.items() if names and set(names) <= platform}
+        derived = {name: (_PLATFORM_MARK, ()) for name, (_, names) in scope.items()
+                   if names and _PLATFORM_ARG_SET.issuperset(names)}
         marked = {**scope, **derived, **{name: (_PLATFORM_MARK, ()) for name in unresolved}}
         pattern, still = _shell_word(word, self.escape, marked)
         if still or _PLATFORM_MARK not in pattern:
