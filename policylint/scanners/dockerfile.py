@@ -57,6 +57,7 @@ _PLATFORM_ARGS = ("BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
 # is `-x86_64` on every platform, though TARGETARCH's own value depends on the build.
 _VARIANT_ARGS = frozenset({"BUILDVARIANT", "TARGETVARIANT"})
 _PLATFORM_ARG_SET = frozenset(_PLATFORM_ARGS)
+_MENTIONED = r"\$\{?([A-Za-z_][A-Za-z0-9_]*)"  # the names a word's `$X`, `${X...` read (compiled on first use)
 _HEREDOC_COMMANDS = ("run", "copy", "add")
 _READ = frozenset({"from", "arg", "copy", "add", "onbuild"})  # instructions whose text is read (and RUN)
 _MAX_SUBSTITUTED = 4096  # characters variables may add to one word (a reference is at most ~600)
@@ -565,10 +566,15 @@ class _Scanner:
         if not stages or not _PLATFORM_ARG_SET.issuperset(unresolved):
             return False
         # the platform ARGs, and the ARGs built from them (moby's `DELVE_SUPPORTED`, set from
-        # `${TARGETPLATFORM#linux/amd64}`), stand for whatever the platform makes them
-        derived = {name: (_PLATFORM_MARK, ()) for name, (_, names) in scope.items()
-                   if names and _PLATFORM_ARG_SET.issuperset(names)}
-        marked = {**scope, **derived, **{name: (_PLATFORM_MARK, ()) for name in unresolved}}
+        # `${TARGETPLATFORM#linux/amd64}`), stand for whatever the platform makes them; only the
+        # names the word mentions are looked at (a file may declare thousands of ARGs)
+        marked: Scope = {}
+        for name in re.findall(_MENTIONED, word):
+            value, names = scope.get(name, (None, ()))
+            if name in unresolved or (names and _PLATFORM_ARG_SET.issuperset(names)):
+                marked[name] = (_PLATFORM_MARK, ())
+            elif name in scope:
+                marked[name] = (value, names)
         pattern, still = _shell_word(word, self.escape, marked)
         if still or _PLATFORM_MARK not in pattern:
             return False

@@ -541,6 +541,17 @@ def test_many_platform_args_against_a_long_stage_name_finish_fast() -> None:
     assert [o.unresolved for o in found if isinstance(o, Occurrence)][1:] == [("TARGETOS",)]
 
 
+def test_many_args_and_many_platform_stage_lines_stay_linear() -> None:
+    """20,000 global ARGs and 20,000 `FROM bin-${TARGETOS}-xN` lines: each line looks at the ARGs
+    it names, not at every ARG (a first version of the derived-ARG stage check took 24 s)."""
+    text = "".join(f"ARG A{index}=v{index}\n" for index in range(20_000))
+    text += "FROM alpine:3 AS bin-linux-x0\n" + "FROM bin-${TARGETOS}-x0\n" * 20_000
+    started = time.perf_counter()
+    found = [item for item in scan(text, "Dockerfile", ScanOptions()) if isinstance(item, Occurrence)]
+    assert time.perf_counter() - started < 10
+    assert len(found) == 1  # the alpine image; every other line is the stage bin-linux-x0
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.text("ab-/:@", max_size=3), min_size=1, max_size=4), st.text("ab-/:@", max_size=10))
 def test_stage_shapes_match_as_the_pattern_says(pieces: List[str], name: str) -> None:
