@@ -5,18 +5,21 @@
   (`logoImage: https://example.com/logo.png`, `ogImage: static/og.png`).
 - A mapping under such a key (or one ending in `images`) with `repository` (or `repo`, or
   `name`), `registry`, `tag`, `digest` (or prometheus-community's `sha`, the hex after
-  `sha256:`) is joined into one `registry/repository:tag@digest`; a mapping of such mappings
+  `sha256:`) is joined into one `registry/repository:tag@digest` (`version` is the tag where
+  there is no `tag`: Linkerd's `{name, version}`); a mapping of such mappings
   (`images: {a: {...}, b: {...}}`, `image: {busybox: {...}}`) gives one reference per entry.
   `written` is the join of what the mapping itself says; `resolved` adds the defaults: the
-  root `global.imageRegistry` (or `global.image.registry`) when the mapping has no registry and
-  its repository does not start with a registry host; a set `global.imageRegistry` also replaces
-  a mapping's `registry: docker.io`, as Bitnami's charts render it. For an empty or missing tag:
+  root `global.imageRegistry` (or `global.image.registry`), else the mapping's own
+  `defaultRegistry` (Kyverno), when the mapping has no registry and its repository does not
+  start with a registry host; a set `global.imageRegistry` also replaces a mapping's
+  `registry: docker.io`, as Bitnami's charts render it. For an empty or missing tag:
   `global.imageTag`, else the chart's `appVersion` from the `Chart.yaml` beside the file.
   Tags are taken as written (`tag: 1.10` is "1.10"). An empty repository is no reference.
 - ingress-nginx style: such a mapping may name its repository `image` (`image: {registry,
   image, tag, digest}`), when it has a registry, tag or digest beside it.
 - An image string whose mapping keeps its tag beside it (`image` with `tag` or `imageTag`,
-  `fooImage` with `fooImageTag`, as kserve's and older stable charts' templates join them) is
+  `fooImage` with `fooImageTag` or `fooImageVersion`, as kserve's, Linkerd's and older stable
+  charts' templates join them) is
   joined with that tag, unless it has a tag or digest of its own. NVIDIA's operators split it
   three ways: an `image:` without `/` beside a `repository:` is `repository/image`, and then
   `version:` is a tag too.
@@ -184,6 +187,9 @@ class _Walk:
         if repository is None or repository[0] is None or repository[1] is None:
             return None
         registry, tag = _piece(get(node, "registry")), _piece(get(node, "tag"))
+        if not tag[0]:
+            version = _piece(get(node, "version"))  # Linkerd's `{name, version}`
+            tag = version if version[0] else tag
         digest = (None, None)
         for key in DIGEST_KEYS:
             digest = _piece(get(node, key))
@@ -198,6 +204,9 @@ class _Walk:
         hub = self.global_registry_wins and registry[0] in DOCKER_HUB_HOSTS
         if (not registry[0] or hub) and not _has_registry(repository[0]):
             used_registry = self.global_registry
+            if not used_registry[0]:  # Kyverno: `default (default .image.defaultRegistry .globalRegistry) ...`
+                fallback = _piece(get(node, "defaultRegistry"))
+                used_registry = fallback if fallback[0] else used_registry
         used_tag = tag
         unresolved: Tuple[str, ...] = ()
         if not tag[0] and not has_tag_or_digest(repository[0]):
@@ -259,7 +268,7 @@ class _Walk:
         `imageTag`, `fooImage` with `fooImageTag`, NVIDIA's `repository` + `version`), as chart
         templates join them."""
         exact = key.lower() == "image"
-        tag_keys = (f"{key}Tag", "tag") if exact else (f"{key}Tag",)
+        tag_keys = (f"{key}Tag", f"{key}Version", "tag") if exact else (f"{key}Tag", f"{key}Version")
         context = {"key": key_path}
         joined = joined_with_siblings(node, holder, self.get, self.path, KIND, context, tag_keys, prefixed=exact)
         return joined if joined is not None else occurrence(node, self.path, KIND, context)

@@ -182,6 +182,61 @@ def test_pictures_under_image_keys_are_not_references() -> None:
     assert rows(found) == [("busybox:1.36", "busybox:1.36", 5, 17), ("logo.png", "logo.png", 6, 8)]
 
 
+def test_version_is_the_tag_of_an_image_map_without_one() -> None:
+    """Linkerd's `{name, version}` maps: `name:(version | default linkerdVersion)`; `tag` wins."""
+    found = run(
+        """\
+        proxyInit:
+          image: {name: cr.l5d.io/linkerd/proxy-init, version: v2.0.0}
+        proxy:
+          image: {name: cr.l5d.io/linkerd/proxy, version: ""}
+        both:
+          image: {repository: acme/app, tag: "1.2", version: "9"}
+        """
+    )
+    assert rows(found) == [
+        ("cr.l5d.io/linkerd/proxy-init:v2.0.0", "cr.l5d.io/linkerd/proxy-init:v2.0.0", 2, 17),
+        ("cr.l5d.io/linkerd/proxy", "cr.l5d.io/linkerd/proxy:2.5.0", 4, 17),
+        ("acme/app:1.2", "acme/app:1.2", 6, 23),
+    ]
+    assert part_lines(found[0])["tag"] == (2, 56)
+
+
+def test_an_image_string_takes_its_image_version_sibling() -> None:
+    """Linkerd's `controllerImage` with `controllerImageVersion`, like `fooImage` + `fooImageTag`."""
+    found = run(
+        """\
+        controllerImage: cr.l5d.io/linkerd/controller
+        controllerImageVersion: edge-24.1.1
+        """
+    )
+    assert rows(found) == [("cr.l5d.io/linkerd/controller:edge-24.1.1", "cr.l5d.io/linkerd/controller:edge-24.1.1",
+                            1, 18)]
+
+
+def test_a_default_registry_in_the_image_map_comes_after_the_global_one() -> None:
+    """Kyverno 3.5+: `default (default .image.defaultRegistry .globalRegistry) .image.registry`."""
+    found = run(
+        """\
+        admissionController:
+          container:
+            image: {registry: ~, defaultRegistry: reg.kyverno.io, repository: kyverno/kyverno, tag: v1.15.0}
+        own:
+          image: {registry: ghcr.io, defaultRegistry: reg.kyverno.io, repository: kyverno/own, tag: v1}
+        """
+    )
+    assert [row[1] for row in rows(found)] == ["reg.kyverno.io/kyverno/kyverno:v1.15.0", "ghcr.io/kyverno/own:v1"]
+    assert part_lines(found[0])["registry"] == (3, 43)
+    mirrored = run(
+        """\
+        global:
+          image: {registry: mirror.acme.com}
+        image: {defaultRegistry: reg.kyverno.io, repository: kyverno/kyverno, tag: v1.15.0}
+        """
+    )
+    assert [row[1] for row in rows(mirrored)] == ["mirror.acme.com/kyverno/kyverno:v1.15.0"]
+
+
 def test_global_image_map_gives_the_registry_and_tag_defaults() -> None:
     """SAP CAP's charts (`cds add kyma`) keep them as `global.image.{registry, tag}`; the map
     itself, with no repository, is no reference."""
