@@ -13,7 +13,8 @@
   `defaultRegistry` (Kyverno), when the mapping has no registry and its repository does not
   start with a registry host; a set `global.imageRegistry` also replaces a mapping's
   `registry: docker.io`, as Bitnami's charts render it. For an empty or missing tag:
-  `global.imageTag`, else the chart's `appVersion` from the `Chart.yaml` beside the file.
+  `global.imageTag`, else the chart's `appVersion` from the `Chart.yaml` beside the file. A set
+  `override` (Cilium) is the whole reference; `useDigest: false` leaves the digest out.
   Tags are taken as written (`tag: 1.10` is "1.10"). An empty repository is no reference.
 - ingress-nginx style: such a mapping may name its repository `image` (`image: {registry,
   image, tag, digest}`), when it has a registry, tag or digest beside it.
@@ -180,6 +181,9 @@ class _Walk:
             return None
         self.reported.add(id(node))
         get = self.get
+        override = get(node, "override")  # Cilium's mirror setting: the whole reference, used as written
+        if isinstance(override, ScalarNode) and string_value(override) and "{{" not in override.value:
+            return occurrence(override, self.path, KIND, {"key": f"{key_path}.override"})
         keys = [key for key in REPOSITORY_KEYS if get(node, key) is not None]
         if not keys and self._image_names_repository(node):
             keys = ["image"]
@@ -197,6 +201,8 @@ class _Walk:
                 if key == "sha" and ":" not in digest[0]:
                     digest = ("sha256:" + digest[0], digest[1])
                 break
+        if (piece_text(get(node, "useDigest")) or "").lower() == "false":  # Cilium's: written, not used
+            digest = (None, None)
         texts = [piece[0] or "" for piece in (repository, registry, tag, digest)]
         if any("{{" in text for text in texts):
             return None
@@ -285,7 +291,7 @@ class _Walk:
     def _is_image_map(self, node: Node) -> bool:
         if not isinstance(node, MappingNode):
             return False
-        return any(isinstance(self.get(node, key), ScalarNode) for key in REPOSITORY_KEYS) \
+        return any(isinstance(self.get(node, key), ScalarNode) for key in (*REPOSITORY_KEYS, "override")) \
             or self._image_names_repository(node)
 
     def _image_names_repository(self, node: MappingNode) -> bool:

@@ -237,6 +237,27 @@ def test_a_default_registry_in_the_image_map_comes_after_the_global_one() -> Non
     assert [row[1] for row in rows(mirrored)] == ["mirror.acme.com/kyverno/kyverno:v1.15.0"]
 
 
+def test_cilium_override_and_use_digest() -> None:
+    """Cilium: a set `override` is the whole reference; `useDigest: false` leaves the digest out."""
+    found = run(
+        """\
+        image:
+          override: "registry.acme.example/cilium/cilium:v1.15.0-acme"
+          repository: quay.io/cilium/cilium
+          tag: v1.15.0
+        hubble:
+          image: {override: ~, repository: quay.io/cilium/hubble, tag: v1.15.0, digest: "sha256:%s", useDigest: false}
+        mirror:
+          image: {override: "registry.acme.example/hubble:v1"}
+        """ % ("1" * 64)
+    )
+    assert rows(found) == [
+        ("registry.acme.example/cilium/cilium:v1.15.0-acme", "registry.acme.example/cilium/cilium:v1.15.0-acme", 2, 14),
+        ("quay.io/cilium/hubble:v1.15.0", "quay.io/cilium/hubble:v1.15.0", 6, 36),
+        ("registry.acme.example/hubble:v1", "registry.acme.example/hubble:v1", 8, 22),
+    ]
+
+
 def test_global_image_map_gives_the_registry_and_tag_defaults() -> None:
     """SAP CAP's charts (`cds add kyma`) keep them as `global.image.{registry, tag}`; the map
     itself, with no repository, is no reference."""
