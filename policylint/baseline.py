@@ -94,6 +94,14 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+_ENTRY_KEYS = frozenset({"rule", "path", "image", "message", "count", "fingerprint"})
+
+
+def _drop_entries(value: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """An object of the baseline, or None for one of its human-readable entries."""
+    return None if "fingerprint" in value and value.keys() <= _ENTRY_KEYS else value
+
+
 def load_baseline(path: PathLike) -> Counter:
     """The fingerprint counts recorded in `path`; PolicylintError when it cannot be used."""
     from policylint.fileio import UnusableFile, read_regular_file
@@ -111,8 +119,11 @@ def load_baseline(path: PathLike) -> Counter:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _invalid(path, f"not UTF-8 text (byte {exc.start})") from None
+    del data  # a large baseline is held once, as text
     try:
-        document = json.loads(text)
+        # The whole text is parsed (and so checked), but the human-readable entries, most of a
+        # baseline, are dropped as each is read: only the fingerprint counts are used.
+        document = json.loads(text, object_hook=_drop_entries)
     except json.JSONDecodeError as exc:
         location = Location(_show(path), exc.lineno, exc.colno)
         raise _invalid(path, f"not valid JSON ({exc.msg})", location) from None

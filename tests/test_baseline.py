@@ -181,3 +181,32 @@ def test_minimal_hand_written_baseline_loads(tmp_path):
     target = tmp_path / "b.json"
     target.write_text('{"version": 1, "fingerprints": {"abc": 2, "def": 0}}', encoding="utf-8")
     assert load_baseline(target) == Counter({"abc": 2})
+
+
+def test_a_large_baseline_is_loaded_without_its_entries(tmp_path):
+    """The human-readable entries are most of a baseline; loading keeps only the counts, so
+    memory stays near the file's size (it was about 18 times the file)."""
+    import tracemalloc
+
+    findings = [make_finding(path=f"svc{number}/compose.yaml", normalized=f"docker.io/acme/app{number}:latest")
+                for number in range(30_000)]
+    path = tmp_path / "baseline.json"
+    write_baseline(path, findings)
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        counts = load_baseline(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert counts == Counter(fingerprint(finding) for finding in findings)
+    assert peak < 3 * size, (peak, size)
+
+
+def test_a_baseline_with_an_extra_top_level_fingerprint_key_still_loads(tmp_path):
+    path = tmp_path / "baseline.json"
+    write_baseline(path, [make_finding()])
+    document = json.loads(path.read_text())
+    document["fingerprint"] = "kept for a tool of ours"
+    path.write_text(json.dumps(document))
+    assert load_baseline(path) == Counter({fingerprint(make_finding()): 1})
