@@ -15,7 +15,9 @@
   `registry: docker.io`, as Bitnami's charts render it. For an empty or missing tag:
   `global.imageTag`, else the chart's `appVersion` from the `Chart.yaml` beside the file. A set
   `override` (Cilium) is the whole reference; `useDigest: false` leaves the digest out.
-  Tags are taken as written (`tag: 1.10` is "1.10"). An empty repository is no reference.
+  Tags are taken as written (`tag: 1.10` is "1.10"). An empty repository is no reference,
+  unless the file has one root `default…Repository` (Airflow's `defaultAirflowRepository`, with
+  its `…Tag` and `…Digest`), which it then renders.
 - ingress-nginx style: such a mapping may name its repository `image` (`image: {registry,
   image, tag, digest}`), when it has a registry, tag or digest beside it.
 - An image string whose mapping keeps its tag beside it (`image` with `tag` or `imageTag`,
@@ -125,6 +127,23 @@ class _Walk:
         self.global_tag = _piece(self.get(glob, "imageTag"))
         if self.global_tag[0] is None:
             self.global_tag = _piece(self.get(shared, "tag"))
+        self.default_image = self._default_image()
+
+    def _default_image(self) -> Tuple[Piece, Piece, Piece]:
+        """Airflow's root `defaultAirflowRepository`, `defaultAirflowTag`, `defaultAirflowDigest`:
+        what its image maps with `repository: ~` render (`repository | default
+        .Values.defaultAirflowRepository`). Used when the file has exactly one such repository."""
+        none: Piece = (None, None)
+        if not isinstance(self.document, MappingNode):
+            return none, none, none
+        names = [name for name, _ in raw_children(self.document)
+                 if name and name.startswith("default") and name.endswith("Repository") and len(name) > 17]
+        repository = _piece(self.get(self.document, names[0])) if len(names) == 1 else none
+        if repository[0] is None:
+            return none, none, none
+        stem = names[0][: -len("Repository")]
+        root = self.document
+        return repository, _piece(self.get(root, stem + "Tag")), _piece(self.get(root, stem + "Digest"))
 
     def run(self) -> Iterator[Occurrence]:
         visited: Set[int] = set()
@@ -188,6 +207,12 @@ class _Walk:
         if not keys and self._image_names_repository(node):
             keys = ["image"]
         repository = _piece(get(node, keys[0])) if keys else None
+        # `repository: ~` beside Airflow's root `defaultAirflowRepository`: placed where the first
+        # map that leaves it empty does (the maps that take the same defaults are one reference)
+        holder = get(node, keys[0]) if keys else None
+        defaulted = repository is not None and repository[0] is None and self.default_image[0][0] is not None
+        if defaulted:
+            repository = self.default_image[0]
         if repository is None or repository[0] is None or repository[1] is None:
             return None
         registry, tag = _piece(get(node, "registry")), _piece(get(node, "tag"))
@@ -201,6 +226,8 @@ class _Walk:
                 if key == "sha" and ":" not in digest[0]:
                     digest = ("sha256:" + digest[0], digest[1])
                 break
+        if defaulted and not tag[0] and not digest[0]:
+            tag, digest = self.default_image[1], self.default_image[2]
         if (piece_text(get(node, "useDigest")) or "").lower() == "false":  # Cilium's: written, not used
             digest = (None, None)
         texts = [piece[0] or "" for piece in (repository, registry, tag, digest)]
@@ -236,7 +263,7 @@ class _Walk:
         return Occurrence(
             written=written,
             resolved=resolved,
-            location=scalar_location(self.path, repository[1]),
+            location=scalar_location(self.path, holder if defaulted else repository[1]),
             kind=KIND,
             context={"key": key_path},
             unresolved=unresolved,

@@ -258,6 +258,42 @@ def test_cilium_override_and_use_digest() -> None:
     ]
 
 
+def test_empty_repository_maps_take_the_root_default_repository() -> None:
+    """Apache Airflow: `images.airflow: {repository: ~, tag: ~}` renders
+    `defaultAirflowRepository:defaultAirflowTag`; the maps that take the same defaults are one
+    reference, placed at the first; a map's own tag still wins."""
+    found = run(
+        """\
+        defaultAirflowRepository: apache/airflow
+        defaultAirflowTag: "2.7.3"
+        defaultAirflowDigest: ~
+        images:
+          airflow: {repository: ~, tag: ~, digest: ~}
+          pod_template: {repository: ~, tag: ~}
+          flower: {repository: ~, tag: "2.7.2"}
+          statsd: {repository: quay.io/prometheus/statsd-exporter, tag: v0.22.8}
+        """
+    )
+    assert rows(found) == [
+        ("apache/airflow:2.7.3", "apache/airflow:2.7.3", 5, 25),
+        ("apache/airflow:2.7.2", "apache/airflow:2.7.2", 7, 24),
+        ("quay.io/prometheus/statsd-exporter:v0.22.8", "quay.io/prometheus/statsd-exporter:v0.22.8", 8, 24),
+    ]
+    assert part_lines(found[0]) == {"repository": (1, 27), "tag": (2, 21)}
+
+
+def test_without_one_root_default_repository_an_empty_map_is_no_reference() -> None:
+    found = run(
+        """\
+        defaultAirflowRepository: apache/airflow
+        defaultOtherRepository: acme/other
+        images:
+          airflow: {repository: ~, tag: ~}
+        """
+    )
+    assert rows(found) == []
+
+
 def test_global_image_map_gives_the_registry_and_tag_defaults() -> None:
     """SAP CAP's charts (`cds add kyma`) keep them as `global.image.{registry, tag}`; the map
     itself, with no repository, is no reference."""
