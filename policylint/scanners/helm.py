@@ -206,10 +206,10 @@ class _Walk:
         keys = [key for key in REPOSITORY_KEYS if get(node, key) is not None]
         if not keys and self._image_names_repository(node):
             keys = ["image"]
-        repository = _piece(get(node, keys[0])) if keys else None
+        holder = get(node, keys[0]) if keys else None
+        repository = _piece(holder) if keys else None
         # `repository: ~` beside Airflow's root `defaultAirflowRepository`: placed where the first
         # map that leaves it empty does (the maps that take the same defaults are one reference)
-        holder = get(node, keys[0]) if keys else None
         defaulted = repository is not None and repository[0] is None and self.default_image[0][0] is not None
         if defaulted:
             repository = self.default_image[0]
