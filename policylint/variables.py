@@ -19,7 +19,7 @@ from policylint.records import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, Dict, FrozenSet, List, Optional, Tuple
+    from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
     Lookup = Callable[[str], Optional[str]]
 
@@ -82,7 +82,11 @@ def expand(
             budget[0] -= len(value)
         return value
 
-    value, _ = _expand(text, 0, bounded, _Syntax(escape, dollar_escape, patterns), unresolved, stop=None)
+    syntax = _Syntax(escape, dollar_escape, patterns, unclosed=set(), steps=_budget(len(text)))
+    try:
+        value, _ = _expand(text, 0, bounded, syntax, unresolved, stop=None)
+    except _TooComplex:
+        return Expansion(text, ())
     seen: List[str] = []
     for name in unresolved:
         if name not in seen:
@@ -104,8 +108,11 @@ def expand_one(
     `${X:-word}` is X's value, so unresolved. `set_maybe_empty` names variables set to what may
     be empty (TARGETVARIANT): `${X+word}` is `word`, the `:` forms are unresolved."""
     unresolved: List[str] = []
-    syntax = _Syntax(escape, False, patterns, quotes, set_unknown, set_maybe_empty)
-    value, end = _expand_dollar(text, pos, lookup, syntax, unresolved)
+    syntax = _Syntax(escape, False, patterns, quotes, set_unknown, set_maybe_empty, set(), _budget(len(text) - pos))
+    try:
+        value, end = _expand_dollar(text, pos, lookup, syntax, unresolved)
+    except _TooComplex:
+        return Expansion(text[pos:], ()), len(text)
     return Expansion(value, tuple(dict.fromkeys(unresolved))), end
 
 
@@ -116,6 +123,29 @@ class _Syntax(NamedTuple):
     quotes: bool = False
     set_unknown: FrozenSet[str] = frozenset()
     set_maybe_empty: FrozenSet[str] = frozenset()
+    # Where a quote inside `${...}`, or a `${`, was found never to close (the quote's position,
+    # the `${`'s negated). That depends on the text, not on the values (except past _MAX_DEPTH
+    # nested levels, where any reading will do), and asking again from each enclosing `${` made
+    # nested unclosed ones exponential (`${A:-${A}` thirty times took minutes).
+    unclosed: Optional[Set[int]] = None
+    # Characters the reading may still look at, counted across every nested `${`: each one that
+    # never closes reads to the end of the text, so a hostile text could take quadratic time.
+    steps: Optional[List[int]] = None
+
+
+class _TooComplex(Exception):
+    """A text whose reading ran out of steps: it is kept as written."""
+
+
+def _budget(length: int) -> List[int]:
+    # far beyond any real text's needs (nested defaults read each character a few times)
+    return [64 * length + 10_000]
+
+
+def _spend(steps: List[int], count: int) -> None:
+    steps[0] -= count
+    if steps[0] < 0:
+        raise _TooComplex
 
 
 def _expand(
@@ -137,10 +167,13 @@ def _expand(
     length = len(text)
     escape = syntax.escape
     opened = 0  # compose balances braces in a default (`${JSON:-{"a":1}}`); BuildKit does not
+    first = pos
     while pos < length:
         char = text[pos]
         if stop is not None and char == stop:
             if not opened:
+                if syntax.steps is not None:
+                    _spend(syntax.steps, pos - first)
                 return "".join(out), pos
             opened -= 1
         elif char == "{" and stop == "}" and syntax.dollar_escape:
@@ -165,6 +198,8 @@ def _expand(
             continue
         piece, pos = _expand_dollar(text, pos, lookup, syntax, unresolved, depth)
         out.append(piece)
+    if syntax.steps is not None:
+        _spend(syntax.steps, pos - first)
     return "".join(out), pos
 
 
@@ -216,7 +251,7 @@ def _expand_dollar(
                 unresolved.append(name)
             return "", end + 1
         return value, end + 1
-    if depth >= _MAX_DEPTH:
+    if depth >= _MAX_DEPTH or (syntax.unclosed is not None and -1 - pos in syntax.unclosed):
         return _literal_brace(text, pos)
     if syntax.patterns and char in "#%/":
         return _expand_pattern(text, pos, name, end, lookup, syntax, unresolved, depth)
@@ -228,7 +263,7 @@ def _expand_dollar(
     inner_unresolved: List[str] = []
     word, close = _expand(text, op_pos + 1, lookup, syntax, inner_unresolved, stop="}", depth=depth + 1)
     if close >= length:
-        return _literal_brace(text, pos)
+        return _never_closes(text, pos, syntax)
     value = lookup(name)
     unknown = value is None and (name in syntax.set_unknown or name in syntax.set_maybe_empty)
     if unknown and colon and name in syntax.set_maybe_empty:  # whether it is empty is unknown too
@@ -261,6 +296,8 @@ def _quoted(
     """The quoted text at text[pos] inside a `${...}`, as BuildKit reads it, and where it ends:
     `'...'` is literal; `"..."` expands `$` and drops an escape before `"`, `$` or the escape
     character (others stay). None when the quote is never closed."""
+    if syntax.unclosed is not None and pos in syntax.unclosed:
+        return None
     if text[pos] == "'":
         close = text.find("'", pos + 1)
         return None if close < 0 else (text[pos + 1:close], close + 1)
@@ -271,6 +308,8 @@ def _quoted(
     while index < length:
         char = text[index]
         if char == '"':
+            if syntax.steps is not None:
+                _spend(syntax.steps, index - pos)
             return "".join(out), index + 1
         if char == "$" and depth < _MAX_DEPTH:
             piece, index = _expand_dollar(text, index, lookup, syntax, unresolved, depth + 1)
@@ -281,6 +320,10 @@ def _quoted(
         else:
             out.append(char)
             index += 1
+    if syntax.unclosed is not None:
+        syntax.unclosed.add(pos)
+    if syntax.steps is not None:
+        _spend(syntax.steps, index - pos)
     return None
 
 
@@ -325,7 +368,7 @@ def _expand_pattern(
                                      raw=True)
     tokens = _glob_tokens(glob)
     if close >= length or tokens is None:  # no closing brace, or a glob BuildKit refuses
-        return _literal_brace(text, pos)
+        return _never_closes(text, pos, syntax)
     value = lookup(name)
     if value is None or inner_unresolved:
         unresolved.extend(([name] if value is None else []) + inner_unresolved)
@@ -439,6 +482,13 @@ def _replace(tokens: List[object], value: str, replacement: str, every: bool) ->
             size += 1
         index += 1
     return "".join(out)
+
+
+def _never_closes(text: str, pos: int, syntax: _Syntax) -> Tuple[str, int]:
+    """The `${` at text[pos] cannot be read: remembered (see `_Syntax.unclosed`), kept literally."""
+    if syntax.unclosed is not None:
+        syntax.unclosed.add(-1 - pos)
+    return _literal_brace(text, pos)
 
 
 def _literal_brace(text: str, pos: int) -> Tuple[str, int]:

@@ -63,3 +63,28 @@ def test_moby_delve_stage_and_a_quoted_default_tag() -> None:
     )
     found = list(scan(text, "Dockerfile", ScanOptions(build_args={"TARGETPLATFORM": "linux/amd64"})))
     assert [(item.written, item.resolved) for item in found] == [("alpine:${ALPINE}", "alpine:3.19")]
+
+
+@pytest.mark.parametrize("piece", ['${A:-${A}', '${A:-"${A}', "${A#${A}", "${A/${A}/", '${A:-"${A:-"', '${A:-${A:-"}'])
+def test_nested_expansions_that_never_close_are_read_in_bounded_time(piece: str) -> None:
+    """`${A:-${A}` repeated, never closed: each `${` was tried again from every enclosing one
+    (thirty of them took minutes, before and after quotes were read). Now each is found
+    unclosed once, and a word's reading has a step budget: it ends kept as written."""
+    import time
+
+    text = f"ARG A=1\nFROM a{piece * 3000}x\n"
+    started = time.perf_counter()
+    found = list(scan(text, "Dockerfile", ScanOptions()))
+    assert time.perf_counter() - started < 10
+    assert len([item for item in found if isinstance(item, Occurrence)]) == 1
+
+
+def test_compose_interpolation_of_unclosed_nesting_is_bounded() -> None:
+    import time
+
+    from policylint.variables import expand
+
+    started = time.perf_counter()
+    result = expand("${A:-${A}" * 3000, lambda name: "1")
+    assert time.perf_counter() - started < 10
+    assert result.value.startswith("${A:-")  # never closed: kept as written
