@@ -87,11 +87,7 @@ def expand(
         value, _ = _expand(text, 0, bounded, syntax, unresolved, stop=None)
     except _TooComplex:
         return Expansion(text, ())
-    seen: List[str] = []
-    for name in unresolved:
-        if name not in seen:
-            seen.append(name)
-    return Expansion(value, tuple(seen))
+    return Expansion(value, tuple(dict.fromkeys(unresolved)))
 
 
 def expand_one(
