@@ -21,9 +21,72 @@ from policylint.reference import normalize_repository_pattern
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Iterable, Optional, Pattern
+    from typing import Iterable, Optional, Pattern, Union
 
-_STAR_RUN_RE = re.compile(r"\*+")
+    Matcher = Union["Regex", "Exact", "Below"]
+
+_WILDCARDS = ("*", "?", "[")
+
+
+class Regex:
+    """A regular expression compiled when it is first used.
+
+    A policy may name dozens of patterns and a run often uses a few (a pre-commit run on one
+    file, one or two): compiling costs about as much as starting policylint's own modules
+    (a tenth of a millisecond each), matching a tiny fraction of that.
+    """
+
+    __slots__ = ("pattern", "flags", "_compiled")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
+        self._compiled: Optional[Pattern[str]] = None
+
+    def compiled(self) -> Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return self._compiled
+
+    def match(self, text: str) -> Optional[re.Match[str]]:
+        return self.compiled().match(text)
+
+    def fullmatch(self, text: str) -> Optional[re.Match[str]]:
+        return self.compiled().fullmatch(text)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Regex) and (self.pattern, self.flags) == (other.pattern, other.flags)
+
+    def __hash__(self) -> int:
+        return hash((self.pattern, self.flags))
+
+    def __repr__(self) -> str:
+        return f"Regex({self.pattern!r})"
+
+    def __reduce__(self) -> tuple:
+        return Regex, (self.pattern, self.flags)
+
+
+class Exact(str):
+    """A glob without wildcards: matches the text itself."""
+
+    __slots__ = ()
+
+    def match(self, candidate: str) -> bool:
+        return candidate == self
+
+
+class Below(str):
+    """A repository path without wildcards: matches that path and anything below it at a `/`."""
+
+    __slots__ = ()
+
+    def match(self, candidate: str) -> bool:
+        return candidate == self or candidate.startswith(self + "/")
+
+
+def _is_literal(glob: str) -> bool:
+    return not any(wildcard in glob for wildcard in _WILDCARDS)
 
 
 def _translate(glob: str) -> str:
@@ -86,8 +149,8 @@ def glob_error(glob: str) -> str | None:
     if depth:
         return f"invalid glob {glob!r}: '[' is never closed"
     parts = glob.split("/")
-    crossing = sum(1 for run in _STAR_RUN_RE.findall(glob) if len(run) > 1)  # `**`, glued to a name or not
-    if crossing > 2 or any(len(_STAR_RUN_RE.findall(part)) > 2 for part in parts if part != "**"):
+    crossing = sum(1 for run in re.findall(r"\*+", glob) if len(run) > 1)  # `**`, glued to a name or not
+    if crossing > 2 or any(len(re.findall(r"\*+", part)) > 2 for part in parts if part != "**"):
         # matched by backtracking, `*a*a*a*b` takes hours on a long name, and so does
         # `a**/**a**/**a**/**b`, whose every `**` crosses folders
         return f"invalid glob {glob!r}: at most two '*' in one path component and two '**'"
@@ -95,43 +158,61 @@ def glob_error(glob: str) -> str | None:
 
 
 class RepositoryPattern(NamedTuple):
-    """A compiled registry/repository pattern; `text` is the entry as written in the policy.
+    """A registry/repository pattern ready to match; `text` is the entry as written in the policy.
 
-    `path_regex` is None for a host-only entry, which matches every repository on the host.
+    `path` is None for a host-only entry, which matches every repository on the host. A host or
+    path without wildcards (most entries) is compared as text, the others as a `Regex`.
     """
 
     text: str
-    host_regex: Pattern[str]
-    path_regex: Optional[Pattern[str]]
+    host: Matcher
+    path: Optional[Matcher]
 
     def host_matches(self, host: str) -> bool:
         """Whether this pattern could match some repository on `host`."""
-        return self.host_regex.match(host.lower()) is not None
+        return bool(self.host.match(host.lower()))
 
     def matches(self, repository: str) -> bool:
         host, _, path = repository.partition("/")
         if not self.host_matches(host):
             return False
-        return self.path_regex is None or self.path_regex.match(path) is not None
+        return self.path is None or bool(self.path.match(path))
 
 
-def _translate_host(host: str) -> str:
-    """A host glob; an IPv6 address in brackets (`[fd00::1]:5000`, as references write it) is
-    literal, not a character class."""
+def _ipv6_end(host: str) -> int:
+    """Where an IPv6 address in brackets that starts `host` ends (`[fd00::1]:5000`, as
+    references write it: literal, not a character class), else 0."""
     close = host.find("]")
-    if host.startswith("[") and close != -1 and ":" in host[1:close]:
-        return re.escape(host[:close + 1]) + _translate(host[close + 1:])
-    return _translate(host)
+    return close + 1 if host.startswith("[") and close != -1 and ":" in host[1:close] else 0
+
+
+def _host_matcher(host: str) -> Matcher:
+    literal = _ipv6_end(host)
+    if _is_literal(host[literal:]):
+        return Exact(host)
+    return Regex(r"\A" + re.escape(host[:literal]) + _translate(host[literal:]) + r"\Z")
 
 
 def compile_repository_pattern(entry: str) -> RepositoryPattern:
+    """The matcher of a policy's registry entry; its regular expressions are compiled when first
+    used (`compile_now` compiles them at once, to check them)."""
     normalized = normalize_repository_pattern(entry.strip())
     host, sep, path = normalized.partition("/")
-    host_regex = re.compile(r"\A" + _translate_host(host.lower()) + r"\Z")
+    host_matcher = _host_matcher(host.lower())
     if not sep:
-        return RepositoryPattern(entry, host_regex, None)
-    path_regex = re.compile(r"\A" + _translate(path.rstrip("/")) + r"(?:/.*)?\Z", re.S)
-    return RepositoryPattern(entry, host_regex, path_regex)
+        return RepositoryPattern(entry, host_matcher, None)
+    path = path.rstrip("/")
+    if _is_literal(path):
+        return RepositoryPattern(entry, host_matcher, Below(path))
+    return RepositoryPattern(entry, host_matcher, Regex(r"\A" + _translate(path) + r"(?:/.*)?\Z", re.S))
+
+
+def compile_now(pattern: object) -> None:
+    """Compile every `Regex` of a RepositoryPattern or PathGlob now: re.error and the like are
+    raised here, where a policy is validated, instead of at its first match."""
+    for part in pattern if isinstance(pattern, tuple) else (pattern,):
+        if isinstance(part, Regex):
+            part.compiled()
 
 
 def any_repository_match(patterns: Iterable[RepositoryPattern], repository: str) -> bool:
@@ -140,7 +221,7 @@ def any_repository_match(patterns: Iterable[RepositoryPattern], repository: str)
 
 class PathGlob(NamedTuple):
     text: str
-    regex: Pattern[str]
+    regex: Regex
 
     def matches(self, relpath: str) -> bool:
         return self.regex.match(relpath) is not None
@@ -155,7 +236,7 @@ def compile_path_glob(glob: str) -> PathGlob:
     regex = _translate(body)
     if not anchored:
         regex = "(?:.*/)?" + regex
-    return PathGlob(glob, re.compile(r"\A" + regex + r"(?:/.*)?\Z", re.S))
+    return PathGlob(glob, Regex(r"\A" + regex + r"(?:/.*)?\Z", re.S))
 
 
 def any_path_glob(globs: Iterable[PathGlob]) -> Optional[Pattern[str]]:
@@ -170,4 +251,4 @@ def any_path_glob(globs: Iterable[PathGlob]) -> Optional[Pattern[str]]:
 
 def tag_matches_glob(tag: str, glob: str) -> bool:
     """Tag deny patterns: shell-style globs over the whole tag, case-sensitive."""
-    return fnmatchcase(tag, glob)
+    return tag == glob if _is_literal(glob) else fnmatchcase(tag, glob)

@@ -12,7 +12,9 @@ import re
 from policylint.errors import PolicylintError
 from policylint.matching import (
     PathGlob,
+    Regex,
     RepositoryPattern,
+    compile_now,
     compile_path_glob,
     compile_repository_pattern,
     glob_error,
@@ -22,7 +24,7 @@ from policylint.records import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, List, Mapping, Optional, Pattern, Tuple
+    from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 POLICY_NAMES = (".policylint.yaml", ".policylint.yml")
 # A policy is a page of settings; these bound what a hostile one can cost (a YAML alias bomb
@@ -49,7 +51,7 @@ class Environment(NamedTuple):
     paths: Tuple[PathGlob, ...]
     namespaces: Tuple[str, ...]
     images: Optional[Tuple[RepositoryPattern, ...]]
-    tag_pattern: Optional[Pattern[str]]
+    tag_pattern: Optional[Regex]  # compiled when first used
     digests_required: bool
     location: Optional[Location] = None
     pattern_location: Optional[Location] = None  # of tags.pattern
@@ -401,7 +403,7 @@ def _check_semantics(data: dict, positions: dict, display: str) -> None:
             problem = glob_error(value)
             if problem is None and compile_glob is not None:
                 try:  # as it is compiled: a registry pattern's host in lower case (`[Z-a]` becomes `[z-a]`)
-                    compile_glob(value)
+                    compile_now(compile_glob(value))
                 except (re.error, OverflowError, RecursionError, ValueError) as error:
                     problem = f"invalid glob {value!r}: {error}"
             if problem:
@@ -486,7 +488,7 @@ def compile_policy(data: Mapping[str, Any], positions: dict, source: Optional[st
             paths=path_globs(env["match"].get("paths", [])) or (),
             namespaces=tuple(env["match"].get("namespaces", [])),
             images=patterns(env.get("images")),
-            tag_pattern=re.compile(pattern) if pattern is not None else None,
+            tag_pattern=Regex(pattern) if pattern is not None else None,
             digests_required=bool(env.get("digests", {}).get("require", False)),
             location=where(("environments", name)),
             pattern_location=where(("environments", name, "tags", "pattern")) if pattern is not None else None,

@@ -118,3 +118,57 @@ def test_odd_classes_compile_without_warnings():
             compile_repository_pattern(glob)
     assert compile_repository_pattern("[[]fd00::1[]]:5000").matches("[fd00::1]:5000/x")
     assert compile_path_glob("[]]x").regex.match("]x")
+
+
+def test_entries_without_wildcards_match_as_their_regular_expression_would():
+    """Hosts and paths without `*`, `?` or `[` are compared as text, not compiled: the answers
+    must be those of the glob's regular expression (`\\A<host>\\Z`, `\\A<path>(?:/.*)?\\Z`)."""
+    import random
+    import re
+
+    from policylint.matching import _translate
+
+    generator = random.Random(6)
+    hosts = ["registry.acme.com", "REGISTRY.Acme.com", "ghcr.io", "localhost:5000", "[fd00::1]:5000", "index.docker.io",
+             "docker.io", "a.b"]
+    paths = ["", "acme", "acme/", "acme/app", "library", "a.b/c", "team+x", "a/b/", "app\\x"]
+    candidates = ["registry.acme.com", "registry.acme.com.evil.io", "ghcr.io", "Ghcr.IO", "localhost:5000", "localhost",
+                  "[fd00::1]:5000", "docker.io", "a.b", "axb"]
+    candidate_paths = ["", "acme", "acme/app", "acmecorp/app", "acme/", "library/nginx", "a.b/c/d", "axb/c",
+                       "team+x", "a/b", "a/b/c", "app\\x", "/acme", "acme\n"]
+    for _ in range(400):
+        host = generator.choice(hosts)
+        path = generator.choice(paths + [None])
+        entry = host if path is None else f"{host}/{path}"
+        pattern = compile_repository_pattern(entry)
+        expected_host = "docker.io" if host.lower() == "index.docker.io" else host.lower()
+        host_regex = re.compile(r"\A" + re.escape(expected_host) + r"\Z")
+        path_regex = None if path is None else re.compile(r"\A" + _translate(path.rstrip("/")) + r"(?:/.*)?\Z", re.S)
+        for _ in range(10):
+            repository_host = generator.choice(candidates)
+            repository = repository_host + "/" + generator.choice(candidate_paths)
+            host_part, _, path_part = repository.partition("/")
+            expected = host_regex.match(host_part.lower()) is not None and (
+                path_regex is None or path_regex.match(path_part) is not None)
+            assert pattern.matches(repository) is expected, (entry, repository)
+
+
+def test_a_literal_tag_glob_is_the_tag_itself():
+    from fnmatch import fnmatchcase
+
+    for glob in ("latest", "main", "v1.0", "a\\b", "x]y", "!z"):
+        for tag in ("latest", "Latest", "main", "v1.0", "v1x0", "a\\b", "x]y", "!z", "z"):
+            assert tag_matches_glob(tag, glob) is fnmatchcase(tag, glob), (glob, tag)
+
+
+def test_a_glob_that_does_not_compile_is_refused_when_the_policy_is_read(tmp_path):
+    """Regular expressions are compiled when first used, but a policy's are all checked when it
+    is read: a bad one is a policy error there, never a crash at a match."""
+    from policylint.errors import PolicylintError
+    from policylint.policy import load_policy
+
+    policy = tmp_path / ".policylint.yaml"
+    policy.write_text("version: 1\nregistries:\n  allow: [ghcr.io, '[Z-a].example.com']\n")
+    with pytest.raises(PolicylintError) as raised:
+        load_policy(str(policy))
+    assert "[Z-a].example.com" in str(raised.value)
