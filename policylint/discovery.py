@@ -34,7 +34,7 @@ NOT_REGULAR = "not a regular file"
 EXCLUDED = "excluded by an ignore pattern"
 GITIGNORED = "excluded by .gitignore"
 _MAX_GITIGNORE = 1 << 20
-_STAR_RUN_RE = re.compile(r"(?<!\\)\*+")  # not an escaped `\*`
+_STAR_RUN = r"(?<!\\)\*+"  # not an escaped `\*`; compiled (through re's cache) where a .gitignore has a `*`
 
 
 class Discovery(NamedTuple):
@@ -246,7 +246,7 @@ class _IgnoreFile:
         return self.spec.check_file(path).include
 
 
-_NAMED_GROUP_RE = re.compile(r"\(\?P<\w+>")
+_NAMED_GROUP = r"\(\?P<\w+>"
 
 
 def _any_pattern_regex(spec: Any) -> Optional[Pattern[str]]:
@@ -260,7 +260,7 @@ def _any_pattern_regex(spec: Any) -> Optional[Pattern[str]]:
         if regex is None or regex.flags != re.UNICODE or "(?P=" in regex.pattern \
                 or re.search(r"\\[1-9]", regex.pattern):
             return None
-        sources.append("(?:" + _NAMED_GROUP_RE.sub("(?:", regex.pattern) + ")")
+        sources.append("(?:" + re.sub(_NAMED_GROUP, "(?:", regex.pattern) + ")")
     if not sources:
         return re.compile(r"(?!)")  # no pattern: nothing matches
     try:
@@ -277,8 +277,8 @@ def _too_complex(line: str) -> bool:
     if "*" not in line or line.lstrip().startswith("#"):
         return False
     parts = line.strip().split("/")
-    doubles = sum(1 for run in _STAR_RUN_RE.findall(line) if len(run) > 1)
-    singles = max((len(_STAR_RUN_RE.findall(part)) for part in parts if part != "**"), default=0)
+    doubles = sum(1 for run in re.findall(_STAR_RUN, line) if len(run) > 1)
+    singles = max((len(re.findall(_STAR_RUN, part)) for part in parts if part != "**"), default=0)
     return doubles > 2 or singles > 2
 
 

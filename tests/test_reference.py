@@ -622,3 +622,24 @@ def test_one_regex_splits_domain_and_path_as_an_anchored_match_of_the_name_would
             assert found.groups() == (expected.group(1), name.group(1), name.group(2), expected.group(2),
                                       expected.group(3)), text
     assert matched > 2000
+
+
+@pytest.mark.parametrize("text, message", [
+    ("a" * 64, "a 64-character hexadecimal string is an image ID, not a repository name"),
+    ("0123456789abcdef" * 4, "a 64-character hexadecimal string is an image ID, not a repository name"),
+    ("<PROJECT>/app:1.0", "invalid reference format: '<' cannot appear in an image reference"),
+    ("acme/app:1.0 ", "invalid reference format: ' ' cannot appear in an image reference"),
+    ("nginx:\uff11", "invalid reference format: '\uff11' cannot appear in an image reference"),  # a fullwidth digit
+    ("nginx:1.0\n", "invalid reference format: '\\n' cannot appear in an image reference"),
+    ("nginx@sha256:" + "A" * 64, "invalid checksum digest format: the hex digits must be lowercase"),
+    ("nginx@sha256:" + "a" * 63 + "A", "invalid checksum digest format: the hex digits must be lowercase"),
+])
+def test_messages_name_the_offending_part(text: str, message: str) -> None:
+    with pytest.raises(InvalidReference) as raised:
+        parse(text)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize("text", ["a" * 63, "a" * 65, "A" * 64, "g" + "a" * 63])
+def test_only_64_lowercase_hex_digits_are_an_image_id(text: str) -> None:
+    assert "image ID" not in str(try_parse(text))

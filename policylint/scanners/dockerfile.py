@@ -46,9 +46,9 @@ if TYPE_CHECKING:
 # Go's unicode.IsSpace; Python's str.isspace() also takes \x1c-\x1f, which Go does not.
 _SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
 _TOKEN_RE = re.compile(r"[^\t\v\f\r ]+")  # BuildKit splits instructions on [\t\v\f\r ]+
-_DIRECTIVE_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*")  # Go's \s is [\t\n\f\r ]
-_HEREDOC_RE = re.compile(r"[0-9]*<<(-?)([^<]*)\Z")
-_INDEX_RE = re.compile(r"[+-]?[0-9]+\Z")
+# Compiled on first use (through re's cache): a file may have no directive and no heredoc.
+_DIRECTIVE = r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*"  # Go's \s is [\t\n\f\r ]
+_HEREDOC = r"[0-9]*<<(-?)([^<]*)\Z"
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _DIRECTIVES = ("syntax", "escape", "check")
 _PLATFORM_ARGS = ("BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
@@ -118,8 +118,10 @@ def _parse_directive(line: str) -> Optional[Tuple[str, str, int]]:
     BuildKit's `#\\s*(key)\\s*=\\s*(.+?)\\s*$` without the lazy group, which backtracks quadratically
     over a long run of spaces in Python (a value of spaces only is no directive here).
     """
-    body = line[1:].lstrip(_SPACE) if line.startswith("#") else ""
-    match = _DIRECTIVE_RE.match(body)
+    if not line.startswith("#"):
+        return None
+    body = line[1:].lstrip(_SPACE)
+    match = re.match(_DIRECTIVE, body)
     value = body[match.end():].rstrip("\t\n\f\r ") if match else ""
     if not value or match is None or match.group(1).lower() not in _DIRECTIVES:
         return None
@@ -248,10 +250,17 @@ def _heredocs(instr: _Instr) -> List[Tuple[str, bool]]:
         return []
     found = []
     for word in _words(instr.text, 0, "\\", strict=True):
-        match = _HEREDOC_RE.match(word)
+        match = re.match(_HEREDOC, word)
         if match and match.group(2):
             found.append((_shell_word(match.group(2), "\\", None)[0], match.group(1) == "-"))
     return found
+
+
+def _is_index(text: str) -> bool:
+    """Whether `COPY --from=text` names a stage by number, as Go's strconv.Atoi reads one
+    (`[+-]?[0-9]+`)."""
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    return digits != "" and not digits.strip("0123456789")
 
 
 def _skip_heredoc(lines: Sequence[str], i: int, name: str, chomp: bool) -> Tuple[int, bool]:
@@ -614,7 +623,7 @@ class _Scanner:
                             "(FROM ${IMAGE} AS base) and use that name", Location(self.path, line, column))
         scope = self.stage_scope()
         resolved, unresolved = _shell_word(flag.value, self.escape, scope)
-        if not unresolved and (resolved.lower() in self.stages or index_ok and _INDEX_RE.match(resolved)):
+        if not unresolved and (resolved.lower() in self.stages or index_ok and _is_index(resolved)):
             return
         if unresolved and self._platform_stage(flag.value, unresolved, scope, self.stages):
             return
