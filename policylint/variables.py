@@ -8,9 +8,9 @@ expansions). With `patterns=True` it also takes BuildKit's pattern forms: `${NAM
 match and `${NAME//glob/text}` every match; a glob has `*` (any text), `?` (one character) and
 `\\` escapes. `lookup(name)` returns the value or None when the variable is not set. Names
 that had no value where one was needed are returned so the caller can report them; the
-expansion itself never fails (a form it cannot read is kept as written). `expand_one` expands
-the one `$...` a Dockerfile word holds at a position, reading quotes inside it and variables
-that are set though their value is unknown (BuildKit's platform ARGs) as BuildKit does.
+expansion itself never fails (a form it cannot read is kept as written). `process_word` reads a
+whole Dockerfile word as BuildKit's shell lexer does: its quotes and escapes, those inside
+`${...}`, and variables set though their value is unknown (BuildKit's platform ARGs).
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def expand(
             budget[0] -= len(value)
         return value
 
-    syntax = _Syntax(escape, dollar_escape, patterns, unclosed=set(), steps=_budget(len(text)))
+    syntax = _Syntax(escape, dollar_escape, patterns, set(), _budget(len(text)))
     try:
         value, _ = _expand(text, 0, bounded, syntax, unresolved, stop=None)
     except _TooComplex:
@@ -90,43 +90,67 @@ def expand(
     return Expansion(value, tuple(dict.fromkeys(unresolved)))
 
 
-def expand_one(
-    text: str, pos: int, lookup: Lookup, *, escape: Optional[str] = None, patterns: bool = False,
-    quotes: bool = False, set_unknown: FrozenSet[str] = frozenset(), set_maybe_empty: FrozenSet[str] = frozenset(),
-) -> Tuple[Expansion, int]:
-    """Expand the one `$...` at text[pos] of a Dockerfile word and say where it ends (the
-    Dockerfile scanner removes the word's own quotes; `quotes` reads those inside `${...}` as
-    BuildKit does: `${X:-"a b"}` is `a b`, where compose keeps them). It ends where this module's
-    reading of it does (BuildKit's: the first `}` that no quote, escape or nested `${` holds
-    closes a `${`, and `${X//a}b/c}` reads its pattern up to the `/`). `lookup` is not bounded
-    here: the caller bounds what it returns. `set_unknown` names variables that are set and not
-    empty though their value is unknown here (BuildKit's TARGETARCH...): `${X:+word}` is `word`,
-    `${X:-word}` is X's value, so unresolved. `set_maybe_empty` names variables set to what may
-    be empty (TARGETVARIANT): `${X+word}` is `word`, the `:` forms are unresolved."""
-    unresolved: List[str] = []
-    syntax = _Syntax(escape, False, patterns, quotes, set_unknown, set_maybe_empty, set(), _budget(len(text) - pos))
+def process_word(
+    word: str, lookup: Optional[Lookup], *, escape: str,
+    set_unknown: FrozenSet[str] = frozenset(), set_maybe_empty: FrozenSet[str] = frozenset(),
+    unresolved: Optional[List[str]] = None,
+) -> Expansion:
+    """A Dockerfile word as BuildKit's ProcessWord reads it: quotes and escapes removed, variables
+    expanded, pattern forms included. Outside quotes the escape character makes the next one
+    literal; `'...'` is literal; `"..."` expands `$` and drops an escape only before `"`, `$` or
+    the escape character; quotes inside `${...}` are read the same way (`${X:-"a b"}` is `a b`).
+    A `${` ends at the first `}` that no quote, escape or nested `${` holds (`${X//a}b/c}` reads
+    its pattern up to the `/`). `lookup` None keeps every `$` as written (a heredoc's name).
+
+    `set_unknown` names variables that are set and not empty though their value is unknown here
+    (BuildKit's TARGETARCH...): `${X:+word}` is `word`, `${X:-word}` is X's value, so
+    unresolved. `set_maybe_empty` names variables set to what may be empty (TARGETVARIANT):
+    `${X+word}` is `word`, the `:` forms are unresolved. `lookup` is not bounded here: the caller
+    bounds what it returns, and may add names to `unresolved`, where the names without a value
+    are appended in the order they are met (the result names them once each). A quote never
+    closed (BuildKit refuses the word) is read to the end."""
+    if unresolved is None:
+        unresolved = []
+    syntax = _Syntax(escape, False, True, set(), _budget(len(word)), True, set_unknown, set_maybe_empty)
+    out: List[str] = []
+    pos, length = 0, len(word)
     try:
-        value, end = _expand_dollar(text, pos, lookup, syntax, unresolved)
+        while pos < length:
+            char = word[pos]
+            if char == escape:
+                out.append(word[pos + 1:pos + 2])  # at the very end: nothing
+                pos += 2
+            elif char == "'" or char == '"':
+                piece, pos = _quoted(word, pos, lookup, syntax, unresolved, 0, to_end=True)  # never None with to_end
+                out.append(piece)
+            elif char == "$" and lookup is not None:
+                piece, pos = _expand_dollar(word, pos, lookup, syntax, unresolved)
+                out.append(piece)
+            else:
+                out.append(char)
+                pos += 1
     except _TooComplex:
-        return Expansion(text[pos:], ()), len(text)
-    return Expansion(value, tuple(dict.fromkeys(unresolved))), end
+        return Expansion(word, ())
+    return Expansion("".join(out), tuple(dict.fromkeys(unresolved)))
 
 
 class _Syntax(NamedTuple):
+    """How one text is read, and what its reading has learnt so far."""
+
     escape: Optional[str]
     dollar_escape: bool
     patterns: bool
-    quotes: bool = False
-    set_unknown: FrozenSet[str] = frozenset()
-    set_maybe_empty: FrozenSet[str] = frozenset()
     # Where a quote inside `${...}`, or a `${`, was found never to close (the quote's position,
     # the `${`'s negated). That depends on the text, not on the values (except past _MAX_DEPTH
     # nested levels, where any reading will do), and asking again from each enclosing `${` made
     # nested unclosed ones exponential (`${A:-${A}` thirty times took minutes).
-    unclosed: Optional[Set[int]] = None
+    unclosed: Set[int]
     # Characters the reading may still look at, counted across every nested `${`: each one that
     # never closes reads to the end of the text, so a hostile text could take quadratic time.
-    steps: Optional[List[int]] = None
+    steps: List[int]
+    quotes: bool = False
+    set_unknown: FrozenSet[str] = frozenset()
+    set_maybe_empty: FrozenSet[str] = frozenset()
 
 
 class _TooComplex(Exception):
@@ -168,8 +192,7 @@ def _expand(
         char = text[pos]
         if stop is not None and char == stop:
             if not opened:
-                if syntax.steps is not None:
-                    _spend(syntax.steps, pos - first)
+                _spend(syntax.steps, pos - first)
                 return "".join(out), pos
             opened -= 1
         elif char == "{" and stop == "}" and syntax.dollar_escape:
@@ -194,8 +217,7 @@ def _expand(
             continue
         piece, pos = _expand_dollar(text, pos, lookup, syntax, unresolved, depth)
         out.append(piece)
-    if syntax.steps is not None:
-        _spend(syntax.steps, pos - first)
+    _spend(syntax.steps, pos - first)
     return "".join(out), pos
 
 
@@ -247,7 +269,7 @@ def _expand_dollar(
                 unresolved.append(name)
             return "", end + 1
         return value, end + 1
-    if depth >= _MAX_DEPTH or (syntax.unclosed is not None and -1 - pos in syntax.unclosed):
+    if depth >= _MAX_DEPTH or -1 - pos in syntax.unclosed:
         return _literal_brace(text, pos)
     if syntax.patterns and char in "#%/":
         return _expand_pattern(text, pos, name, end, lookup, syntax, unresolved, depth)
@@ -287,16 +309,20 @@ def _expand_dollar(
 
 
 def _quoted(
-    text: str, pos: int, lookup: Lookup, syntax: _Syntax, unresolved: List[str], depth: int
+    text: str, pos: int, lookup: Optional[Lookup], syntax: _Syntax, unresolved: List[str], depth: int,
+    to_end: bool = False,
 ) -> Optional[Tuple[str, int]]:
-    """The quoted text at text[pos] inside a `${...}`, as BuildKit reads it, and where it ends:
-    `'...'` is literal; `"..."` expands `$` and drops an escape before `"`, `$` or the escape
-    character (others stay). None when the quote is never closed."""
-    if syntax.unclosed is not None and pos in syntax.unclosed:
+    """The quoted text at text[pos], as BuildKit reads it, and where it ends: `'...'` is
+    literal; `"..."` expands `$` (unless `lookup` is None) and drops an escape before `"`, `$` or
+    the escape character (others stay). A quote never closed gives None, or with `to_end` (a
+    word's own quote: read once, from where the word's reading got to) the text to the end."""
+    if not to_end and pos in syntax.unclosed:
         return None
     if text[pos] == "'":
         close = text.find("'", pos + 1)
-        return None if close < 0 else (text[pos + 1:close], close + 1)
+        if close < 0:
+            return (text[pos + 1:], len(text)) if to_end else None
+        return text[pos + 1:close], close + 1
     out: List[str] = []
     escape = syntax.escape
     length = len(text)
@@ -304,10 +330,9 @@ def _quoted(
     while index < length:
         char = text[index]
         if char == '"':
-            if syntax.steps is not None:
-                _spend(syntax.steps, index - pos)
+            _spend(syntax.steps, index - pos)
             return "".join(out), index + 1
-        if char == "$" and depth < _MAX_DEPTH:
+        if char == "$" and lookup is not None and depth < _MAX_DEPTH:
             piece, index = _expand_dollar(text, index, lookup, syntax, unresolved, depth + 1)
             out.append(piece)
         elif char == escape and index + 1 < length and text[index + 1] in ('"', "$", escape):
@@ -316,10 +341,10 @@ def _quoted(
         else:
             out.append(char)
             index += 1
-    if syntax.unclosed is not None:
-        syntax.unclosed.add(pos)
-    if syntax.steps is not None:
-        _spend(syntax.steps, index - pos)
+    _spend(syntax.steps, index - pos)
+    if to_end:
+        return "".join(out), length
+    syntax.unclosed.add(pos)
     return None
 
 
@@ -482,8 +507,7 @@ def _replace(tokens: List[object], value: str, replacement: str, every: bool) ->
 
 def _never_closes(text: str, pos: int, syntax: _Syntax) -> Tuple[str, int]:
     """The `${` at text[pos] cannot be read: remembered (see `_Syntax.unclosed`), kept literally."""
-    if syntax.unclosed is not None:
-        syntax.unclosed.add(-1 - pos)
+    syntax.unclosed.add(-1 - pos)
     return _literal_brace(text, pos)
 
 

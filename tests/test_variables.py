@@ -192,3 +192,35 @@ def test_replacements_match_the_definition(glob: str, value: str, every: bool) -
         assert dockerfile(text, {"X": value}) == (text, ())
         return
     assert dockerfile(text, {"X": value}) == (_replace(glob, value, "R", every), ())
+
+
+# --- process_word: a whole Dockerfile word, as BuildKit's ProcessWord reads it -------------
+
+@pytest.mark.parametrize("word, value", [
+    ("a\\ b", "a b"),  # outside quotes an escape makes the next character literal
+    ("'$A \\x'", "$A \\x"),  # single quotes: literal
+    ('"$A \\x \\$A \\" \\\\"', '1.2 \\x $A " \\'),  # double quotes: `$` expands, escape only before " $ \
+    ('${U:-"a b"}', "a b"),  # the same reading inside ${...}
+    ('x"$A', "x1.2"),  # a quote never closed (BuildKit refuses the word) is read to the end
+    ("x'$A", "x$A"),
+    ("a\\", "a"),  # an escape at the very end: nothing
+])
+def test_process_word_reads_quotes_and_escapes_as_buildkit(word: str, value: str) -> None:
+    from policylint.variables import process_word
+
+    assert process_word(word, {"A": "1.2"}.get, escape="\\").value == value
+
+
+def test_process_word_without_lookup_keeps_variables_as_written() -> None:
+    from policylint.variables import process_word
+
+    assert process_word('"EOF$X"', None, escape="\\") == ("EOF$X", ())  # a heredoc's name
+    assert process_word("`$X", None, escape="`").value == "$X"
+
+
+def test_process_word_names_the_unset_variables_once_in_the_order_met() -> None:
+    from policylint.variables import process_word
+
+    assert process_word("${C:-x}$B/${A}:$B-${D:-$A}", {}.get, escape="\\") == ("x/:-", ("B", "A"))
+    seen = ["Z"]  # the caller's list: a lookup may add the names behind a value as it goes
+    assert process_word("$B$A", {"A": "1"}.get, escape="\\", unresolved=seen) == ("1", ("Z", "B"))

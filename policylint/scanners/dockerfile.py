@@ -32,7 +32,7 @@ from bisect import bisect_right
 
 from policylint.model import Location, Occurrence, ScanError, ScanOptions
 from policylint.records import NamedTuple
-from policylint.variables import expand_one
+from policylint.variables import process_word
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -353,45 +353,26 @@ def _shell_word(word: str, escape: str, scope: Optional[Scope]) -> Var:
     """BuildKit's ProcessWord: quotes and escapes removed, variables expanded from `scope` (None: kept)."""
     if "$" not in word and "'" not in word and '"' not in word and escape not in word:
         return word, ()
-    taint: Dict[str, None] = {}  # names with no value, also those behind the ARGs used (ordered)
+    if scope is None:
+        return process_word(word, None, escape=escape).value, ()
+    taint: List[str] = []  # names with no value, also those behind the ARGs used, in order
     budget = [_MAX_SUBSTITUTED]
 
     def lookup(name: str) -> Optional[str]:
-        value, names = (scope or {}).get(name, (None, ()))
-        taint.update(dict.fromkeys(names))
+        value, names = scope.get(name, (None, ()))
+        taint.extend(names)
         if value is not None:  # bounded, so `ARG A=$A$A` repeated cannot grow without end
             value = value[: budget[0]]
             budget[0] -= len(value)
         return value
 
-    if scope is not None and "$" in word:
+    platform = frozenset()
+    if "$" in word:
         # the platform ARGs declared here with no value given: set by BuildKit, value unknown
         platform = frozenset(name for name in _PLATFORM_ARGS if name in scope and scope[name][0] is None)
-        never_empty, maybe_empty = platform - _VARIANT_ARGS, platform & _VARIANT_ARGS
-    out: List[str] = []
-    i, count, quoted = 0, len(word), False
-    while i < count:
-        char, nxt = word[i], word[i + 1 : i + 2]
-        if char == escape and (not quoted or nxt in ('"', "$", escape) or not nxt):
-            out.append(nxt)
-            i += 2
-        elif char == "'" and not quoted:
-            end = word.find("'", i + 1)
-            end = count if end < 0 else end
-            out.append(word[i + 1 : end])
-            i = end + 1
-        elif char == '"':
-            quoted = not quoted
-            i += 1
-        elif char == "$" and scope is not None:
-            expansion, i = expand_one(word, i, lookup, escape=escape, patterns=True, quotes=True,
-                                      set_unknown=never_empty, set_maybe_empty=maybe_empty)
-            out.append(expansion.value)
-            taint.update(dict.fromkeys(expansion.unresolved))
-        else:
-            out.append(char)
-            i += 1
-    return "".join(out), tuple(taint)[:_MAX_NAMES]
+    expansion = process_word(word, lookup, escape=escape, set_unknown=platform - _VARIANT_ARGS,
+                             set_maybe_empty=platform & _VARIANT_ARGS, unresolved=taint)
+    return expansion.value, expansion.unresolved[:_MAX_NAMES]
 
 
 def _csv_fields(value: str, offsets: List[int]) -> Iterator[Tuple[str, List[int]]]:
