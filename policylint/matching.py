@@ -32,8 +32,8 @@ class Regex:
     """A regular expression compiled when it is first used.
 
     A policy may name dozens of patterns and a run often uses a few (a pre-commit run on one
-    file, one or two): compiling costs about as much as starting policylint's own modules
-    (a tenth of a millisecond each), matching a tiny fraction of that.
+    file, one or two). Compiling one costs about 0.3 million instructions, as much as importing
+    a module; matching a short text, a few hundred.
     """
 
     __slots__ = ("pattern", "flags", "_compiled")
