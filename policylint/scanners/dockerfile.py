@@ -62,6 +62,11 @@ _HEREDOC_COMMANDS = ("run", "copy", "add")
 _READ = frozenset({"from", "arg", "copy", "add", "onbuild"})  # instructions whose text is read (and RUN)
 _MAX_SUBSTITUTED = 4096  # characters variables may add to one word (a reference is at most ~600)
 _MAX_NAMES = 16  # unresolved names kept for one value
+# Stage names that the platform-ARG shapes of one file (`bin-$TARGETOS`) are compared with, in
+# all. A real file compares a few shapes with a few stages (each distinct shape is compared once);
+# 10,000 distinct shapes against 10,000 stages took 30 s. Past this (about half a second) a new
+# shape is taken to name no stage, so its line is reported as a reference with unresolved variables.
+_MAX_STAGE_COMPARISONS = 2_000_000
 _TEMPLATE = "{{"  # an unrendered Jinja or Go template action: not Dockerfile text yet
 _PLATFORM_MARK = "\x00"  # stands for a platform ARG's value when matching stage names
 
@@ -490,6 +495,7 @@ class _Scanner:
         names = (_from_parts(item)[1] for item in items if isinstance(item, _Instr) and item.cmd == "from")
         self.stages = {name.lower() for name in names if name} | self.earlier  # COPY --from may name a later stage
         self.shapes: Dict[Tuple[Tuple[str, ...], int, int], bool] = {}  # _platform_stage's answers
+        self.comparisons = 0  # stage names the shapes were compared with, see _MAX_STAGE_COMPARISONS
 
     def run(self) -> Iterator[Result]:
         handlers = {"from": self._from, "arg": self._arg, "copy": self._copy, "add": self._copy}
@@ -572,8 +578,9 @@ class _Scanner:
         key = (tuple(pieces), id(stages), len(stages))  # stage sets only grow: their size dates them
         if key not in self.shapes:  # many FROM lines of one shape are matched against the stages once
             first, last = pieces[0], pieces[-1]
-            self.shapes[key] = any(stage.startswith(first) and stage.endswith(last) and _fits(pieces, stage)
-                                   for stage in stages)
+            self.comparisons += len(stages)
+            self.shapes[key] = self.comparisons <= _MAX_STAGE_COMPARISONS and any(
+                stage.startswith(first) and stage.endswith(last) and _fits(pieces, stage) for stage in stages)
         return self.shapes[key]
 
     def _arg(self, instr: _Instr) -> Iterator[Result]:

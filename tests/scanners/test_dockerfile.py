@@ -572,3 +572,23 @@ def test_many_platform_stage_lines_against_many_stages_stay_linear() -> None:
     found = [item for item in scan(text, "Dockerfile", ScanOptions()) if isinstance(item, Occurrence)]
     assert time.perf_counter() - started < 10
     assert len(found) == 10_001  # the alpine images; every c-$TARGETOS is the stage c-linux
+
+
+def test_many_distinct_platform_stage_shapes_against_many_stages_are_bounded() -> None:
+    """10,000 stages and 10,000 distinct shapes (`FROM xN-${TARGETOS}-y`) took 30 s: the
+    comparisons of one file are bounded, and a shape past the bound names no stage."""
+    text = "".join(f"FROM alpine:3 AS stage-{index}-linux\n" for index in range(10_000))
+    text += "".join(f"FROM x{index}-${{TARGETOS}}-y\n" for index in range(10_000))
+    text += "FROM alpine:3 AS stage-linux-y\nFROM stage-${TARGETOS}-y\n"  # past the bound too
+    started = time.perf_counter()
+    found = [item for item in scan(text, "Dockerfile", ScanOptions()) if isinstance(item, Occurrence)]
+    assert time.perf_counter() - started < 10
+    assert len(found) == 10_000 + 10_000 + 2
+    assert found[-1].written == "stage-${TARGETOS}-y" and found[-1].unresolved == ("TARGETOS",)
+
+
+def test_a_few_distinct_shapes_still_name_their_stages() -> None:
+    text = "".join(f"FROM alpine:3 AS s{index}-linux\n" for index in range(100))
+    text += "".join(f"FROM s{index}-${{TARGETOS}}\n" for index in range(100))
+    found = [item for item in scan(text, "Dockerfile", ScanOptions()) if isinstance(item, Occurrence)]
+    assert len(found) == 100  # the alpine images; every sN-${TARGETOS} is the stage sN-linux
