@@ -209,17 +209,21 @@ class RunResult:
         return counts
 
 
-# The one unresolved value that leaves the rest of a reference meaningful: a Helm values file's
-# empty tag, which the chart's template fills with its appVersion, read alone (no Chart.yaml).
+# The unresolved values that leave the rest of a reference meaningful, a tag written elsewhere:
+# a Helm values file's empty tag, which the chart's template fills with its appVersion, read alone
+# (no Chart.yaml); and a kustomization `images:` entry with only `newName`, which renames an
+# image and keeps the tag and digest each manifest writes (judged in those manifests).
 CHART_APP_VERSION = ".Chart.AppVersion"
+MANIFEST_TAG = "the manifest's tag"
+TAG_ELSEWHERE = ((CHART_APP_VERSION,), (MANIFEST_TAG,))
 
 
 class Subject(NamedTuple):
     """What rules judge: one reference, parsed and placed in its environment.
 
     `ref` is the parsed reference (None when `error` says why it does not parse, or when
-    `unresolved` variables make the text meaningless; with only CHART_APP_VERSION unresolved,
-    the reference without its tag). `environment` is the policy
+    `unresolved` variables make the text meaningless; when they are one of TAG_ELSEWHERE, the
+    reference without its tag). `environment` is the policy
     environment the file falls in (None for the global rules only), and `in_scope` says
     whether the environment's `images:` patterns govern this image.
     """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 
-from policylint.model import CHART_APP_VERSION, Occurrence, Subject
+from policylint.model import TAG_ELSEWHERE, Occurrence, Subject
 from policylint.policy import Environment, Policy
 from policylint.reference import InvalidReference, parse
 
@@ -72,7 +72,7 @@ def resolve(occurrence: Occurrence, environment: Optional[Environment]) -> Subje
     """Parse the resolved text (unless variables left it meaningless) and scope the environment."""
     ref = None
     error = None
-    if not occurrence.unresolved or occurrence.unresolved == (CHART_APP_VERSION,):
+    if not occurrence.unresolved or occurrence.unresolved in TAG_ELSEWHERE:
         if occurrence.resolved.strip() == "" and occurrence.resolved != occurrence.written:
             error = "it resolves to an empty string"
         else:

@@ -67,14 +67,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _line(entry: Dict[str, Any]) -> str:
-    if entry["normalized"] and entry["unresolved"]:  # a Helm tag left to the chart
+    if entry["normalized"] and entry["unresolved"]:  # a tag written elsewhere (a chart's, a manifest's)
         target = f"{entry['normalized']} (tag unresolved: {', '.join(entry['unresolved'])})"
     elif entry["normalized"]:
         target = entry["normalized"]
-    elif entry["unresolved"]:
-        target = f"(unresolved: {', '.join(entry['unresolved'])})"
-    else:
+    elif entry["error"]:
         target = f"(invalid: {entry['error']})"
+    else:
+        target = f"(unresolved: {', '.join(entry['unresolved'])})"
     image = entry["image"]
     if entry["resolved"] != image:
         image = f"{image} = {entry['resolved']}"

@@ -17,7 +17,7 @@ a digest of the wrong length, a stray space.
 
 from __future__ import annotations
 
-from policylint.model import Severity, Subject, Violation
+from policylint.model import TAG_ELSEWHERE, Severity, Subject, Violation
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,5 +30,5 @@ SCOPE = "reference"
 
 
 def check(subject: Subject, policy: object) -> Iterator[Violation]:
-    if subject.error is not None and not subject.unresolved:
+    if subject.error is not None and (not subject.unresolved or subject.unresolved in TAG_ELSEWHERE):
         yield Violation(f"{subject.shown} is not a valid image reference: {subject.error}")

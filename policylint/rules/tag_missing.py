@@ -32,7 +32,7 @@ def check(subject: Subject, policy) -> Iterator[Violation]:
     ref = subject.ref
     if ref is None or not policy.tags_required or ref.tag is not None or ref.digest is not None:
         return
-    if subject.unresolved:  # a Helm chart's appVersion, not at hand: unresolved-variable says it
+    if subject.unresolved:  # a tag written elsewhere (TAG_ELSEWHERE) or a variable: not known here
         return
     yield Violation(
         f"{subject.shown} has no tag or digest, so it means {ref.name_as_written}:latest",

@@ -20,7 +20,7 @@ the variable empty, Docker builds or pulls something else than intended (or fail
 
 from __future__ import annotations
 
-from policylint.model import CHART_APP_VERSION, Severity, Subject, Violation
+from policylint.model import CHART_APP_VERSION, MANIFEST_TAG, Severity, Subject, Violation
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -44,8 +44,8 @@ DEFAULT_FIX = "give the variable a value where the file is rendered, or write th
 
 
 def check(subject: Subject, policy) -> Iterator[Violation]:
-    if not subject.unresolved:
-        return
+    if not subject.unresolved or subject.unresolved == (MANIFEST_TAG,):
+        return  # a kustomize rename: the tag is judged in each manifest that writes it
     if subject.unresolved == (CHART_APP_VERSION,):
         yield Violation(
             f"{subject.written}: the tag is left to the chart ({CHART_APP_VERSION}), which is not at hand, "

@@ -46,7 +46,7 @@ from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, Yaml
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
+    from typing import Dict, FrozenSet, Iterator, List, Mapping, Optional, Set, Tuple, Union
 
     Context = Dict[str, str]
 
@@ -121,7 +121,7 @@ class KubeState:
         self.version_is_tag = False
         self.path = path
         self.options = options
-        self._kustomization: Optional[Tuple[FrozenSet[str], Optional[str]]] = None
+        self._kustomization: Optional[Tuple[FrozenSet[str], Optional[str], Mapping[str, str]]] = None
         self.reported: Set[int] = set()
         self.merged = Merged()
         self.text = text
@@ -131,17 +131,22 @@ class KubeState:
         """Whether a kustomization beside the file lists it as a resource and decides the whole
         reference of a container's `image` (an `images:` entry with that name and a newTag or
         digest). `kubectl apply -k` then deploys that entry's reference, judged where it is written."""
-        name = image.partition("@")[0]
-        if ":" in name.rpartition("/")[2]:
-            name = name.rpartition(":")[0]
-        return name in self._listing_kustomization()[0]
+        return _image_name(image) in self._listing_kustomization()[0]
+
+    def renamed(self, image: str) -> Optional[str]:
+        """The reference `kubectl apply -k` deploys for a container's `image` that a kustomization
+        beside the file, listing it, renames (an entry with only newName): newName, then the
+        tag and digest written here. None when no such entry names it."""
+        name = _image_name(image)
+        new_name = self._listing_kustomization()[2].get(name)
+        return None if new_name is None else new_name + image[len(name):]
 
     def kustomized_namespace(self) -> Optional[str]:
         """The `namespace:` a kustomization beside the file that lists it gives every object
         (kustomize sets it over the objects' own)."""
         return self._listing_kustomization()[1]
 
-    def _listing_kustomization(self) -> Tuple[FrozenSet[str], Optional[str]]:
+    def _listing_kustomization(self) -> Tuple[FrozenSet[str], Optional[str], Mapping[str, str]]:
         if self._kustomization is None:
             self._kustomization = _kustomization_for(self.options, os.path.basename(self.path))
         return self._kustomization
@@ -157,6 +162,14 @@ class KubeState:
         if self.text.find("image", start, end) == -1:
             return "all"
         return "none" if self.aliases else "subtrees"
+
+
+def _image_name(image: str) -> str:
+    """The image name without tag and digest, as kustomize's `images:` entries name it."""
+    name = image.partition("@")[0]
+    if ":" in name.rpartition("/")[2]:
+        name = name.rpartition(":")[0]
+    return name
 
 
 def is_kubernetes_document(document: Node, merged: Optional[Merged] = None) -> bool:
@@ -310,9 +323,12 @@ def _report(
                                      ("version",), prefixed=False)
         if split is not None:
             return split
-    if kustomizable and state.options is not None and state.options.kustomization is not None \
-            and state.kustomized(text):
-        return None
+    if kustomizable and state.options is not None and state.options.kustomization is not None:
+        if state.kustomized(text):
+            return None
+        renamed = state.renamed(text)
+        if renamed is not None:
+            return occurrence(node, path, KIND, clean_context(context), resolved=renamed)
     if "$" in text:
         # Manifests kept as envsubst templates (`image: ${IMAGE_URI}`): the variable is named as
         # unresolved rather than the text called an invalid reference; `${X:-default}` uses the default.
@@ -358,30 +374,37 @@ def _helm_values(node: MappingNode, merged: Merged) -> List[Tuple[MappingNode, s
     return found
 
 
-def _kustomization_for(options: Optional[ScanOptions], file_name: str) -> Tuple[FrozenSet[str], Optional[str]]:
-    """(image names whose reference it decides, namespace it sets) of the kustomization in the
-    file's folder, if it lists the file."""
+_NO_KUSTOMIZATION: Tuple[FrozenSet[str], Optional[str], Mapping[str, str]] = (frozenset(), None, {})
+
+
+def _kustomization_for(options: Optional[ScanOptions],
+                       file_name: str) -> Tuple[FrozenSet[str], Optional[str], Mapping[str, str]]:
+    """(image names whose reference it decides, namespace it sets, newName of the images it only
+    renames) of the kustomization in the file's folder, if it lists the file."""
     if options is None or options.kustomization is None:
-        return frozenset(), None
+        return _NO_KUSTOMIZATION
     try:
         text = options.read_sibling(options.kustomization)
     except (OSError, UnicodeError, ValueError):
-        return frozenset(), None
-    resources, retagged, namespace = _kustomization_facts(text) if text else (frozenset(), frozenset(), None)
-    return (retagged, namespace) if file_name in resources else (frozenset(), None)
+        return _NO_KUSTOMIZATION
+    if not text:
+        return _NO_KUSTOMIZATION
+    resources, retagged, namespace, renamed = _kustomization_facts(text)
+    return (retagged, namespace, renamed) if file_name in resources else _NO_KUSTOMIZATION
 
 
 @functools.lru_cache(maxsize=8)  # the manifests of a folder come one after another; <= 8 MiB kept
-def _kustomization_facts(text: str) -> Tuple[FrozenSet[str], FrozenSet[str], Optional[str]]:
-    """(resources listed, image names retagged, namespace set) of a kustomization's text."""
+def _kustomization_facts(text: str) -> Tuple[FrozenSet[str], FrozenSet[str], Optional[str], Mapping[str, str]]:
+    """(resources listed, image names retagged, namespace set, images renamed) of a kustomization's text."""
     try:
         documents = compose_all(text)
     except (ValueError, YamlError):
-        return frozenset(), frozenset(), None
+        return frozenset(), frozenset(), None, {}
     if not documents:
-        return frozenset(), frozenset(), None
-    return (frozenset(kustomize.resources(documents[0])), frozenset(kustomize.retagged_images(documents[0])),
-            kustomize.namespace(documents[0]))
+        return frozenset(), frozenset(), None, {}
+    first = documents[0]
+    return (frozenset(kustomize.resources(first)), frozenset(kustomize.retagged_images(first)),
+            kustomize.namespace(first), kustomize.renamed_images(first))
 
 
 def _template_parameters(document: Node, merged: Merged) -> Dict[str, str]:

@@ -3,15 +3,18 @@
 Each entry `{name, newName, newTag, digest}` yields the reference kustomize writes into the
 manifests: `newName` (or `name`), then `:newTag` and `@digest` for those given (both, as
 kustomize's image updater writes `name:tag@digest`). An entry that changes nothing (only
-`name`) is no reference. The deprecated `imageTags:` list is read as `images:` is, since
-kustomize still merges it in. The occurrence sits on `newName` (or `name`); `parts` point at
-the keys that decide the repository, tag and digest; the kustomization's `namespace:` is its
-context's namespace (it selects environments).
+`name`) is no reference. One with only `newName` renames the image and keeps the tag and
+digest each manifest writes: it is judged by its name alone (its tag is MANIFEST_TAG, judged in
+the manifests; a manifest beside it that it renames is judged as the renamed reference). The
+deprecated `imageTags:` list is read as `images:` is, since kustomize still merges it in. The
+occurrence sits on `newName` (or `name`); `parts` point at the keys that decide the repository,
+tag and digest; the kustomization's `namespace:` is its context's namespace (it selects
+environments).
 """
 
 from __future__ import annotations
 
-from policylint.model import Location, Occurrence, ScanError, ScanOptions
+from policylint.model import MANIFEST_TAG, Location, Occurrence, ScanError, ScanOptions
 from policylint.scanners._yaml_common import (
     not_a_string_error,
     piece_text,
@@ -69,6 +72,19 @@ def retagged_images(document: Node) -> Set[str]:
     return names
 
 
+def renamed_images(document: Node) -> Dict[str, str]:
+    """newName by image name for the entries that set only newName (the first entry for a name):
+    kustomize writes newName and keeps the manifest's tag and digest."""
+    renamed: Dict[str, str] = {}
+    for item in _entries(document):
+        if not isinstance(item, MappingNode):
+            continue
+        name, new_name = piece_text(get(item, "name")), piece_text(get(item, "newName"))
+        if name and new_name and not any(piece_text(get(item, key)) for key in ("newTag", "digest")):
+            renamed.setdefault(name, new_name)
+    return renamed
+
+
 def namespace(document: Node) -> Optional[str]:
     """The `namespace:` a kustomization sets on everything it lists (and its own entries)."""
     return string_value(get(document, "namespace"))
@@ -106,5 +122,6 @@ def _override(item: MappingNode, path: str, namespace: Optional[str]) -> Union[O
         location=scalar_location(path, repository_node),
         kind=KIND,
         context={"image": name or repository, **({"namespace": namespace} if namespace else {})},
+        unresolved=() if tag or digest else (MANIFEST_TAG,),
         parts=parts,
     )

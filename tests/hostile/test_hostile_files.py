@@ -104,7 +104,7 @@ def test_latin1_comment_does_not_hide_the_from_below_it(repo: Path, capsys: pyte
 
 @pytest.mark.parametrize("kind", YAML_KINDS)
 def test_latin1_bytes_do_not_move_yaml_positions(repo: Path, capsys: pytest.CaptureFixture, kind: str) -> None:
-    clean = image_document(kind, "nginx").encode()
+    clean = image_document(kind, "Nginx").encode()  # invalid in every kind: one finding to place
     make_repo(repo, kind, b"# caf\xe9\n" + clean)
     _, document, _ = check_json(capsys, ".")
     make_repo(repo, kind, b"# cafe\n" + clean)
@@ -124,7 +124,8 @@ DOCKERFILE = "# syntax=docker/dockerfile:1\nARG TAG=1.27\nFROM nginx:${TAG} AS b
 @pytest.mark.parametrize("variant", ["bom", "crlf", "bom+crlf", "cr"])
 def test_bom_and_crlf_keep_positions_exact(repo: Path, capsys: pytest.CaptureFixture, kind: str,
                                            variant: str) -> None:
-    text = DOCKERFILE if kind == "dockerfile" else image_document(kind, "'nginx'") + "# the end\n"
+    # an invalid reference is a finding in every kind (a kustomize newName alone has no tag to miss)
+    text = DOCKERFILE if kind == "dockerfile" else image_document(kind, "'Nginx'") + "# the end\n"
     if kind == "compose":
         text += "  db:\n    image: \"redis:latest\"\n"
     make_repo(repo, kind, text.encode())

@@ -95,3 +95,43 @@ def test_syntax_error_is_one_scan_error() -> None:
 def test_the_kustomization_namespace_is_the_context_namespace() -> None:
     found = run("namespace: prod\nimages:\n  - {name: nginx, newTag: '1.27'}\n")
     assert [o.context for o in found] == [{"image": "nginx", "namespace": "prod"}]  # type: ignore[union-attr]
+
+
+def test_an_entry_with_only_new_name_leaves_the_tag_to_the_manifests() -> None:
+    """`kustomize edit set image app=reg.example/app` writes only newName: kustomize then keeps
+    each manifest's tag and digest, so the entry is judged by its name alone."""
+    from policylint.model import MANIFEST_TAG
+
+    found = run("images:\n  - {name: app, newName: reg.example/app}\n  - {name: api, newName: reg.example/api, newTag: v2}\n")
+    assert [(o.written, o.unresolved) for o in found] == [  # type: ignore[union-attr]
+        ("reg.example/app", (MANIFEST_TAG,)), ("reg.example/api:v2", ())]
+
+
+def test_a_rename_is_judged_by_name_here_and_by_tag_in_the_manifest_beside_it(tmp_path) -> None:
+    """End to end, with kustomize 5.8's output as the oracle: `newName` only, beside a manifest
+    it lists, deploys `reg.example/app:v1`. No false tag-missing at the entry, no registry finding
+    for the `app` that is never deployed; the manifest's tag is still judged where it is written."""
+    from policylint import engine
+    from policylint.discovery import discover
+    from policylint.policy import parse_policy
+
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [deployment.yaml]\nimages:\n  - name: app\n    newName: reg.example/app\n"
+        "  - name: bad\n    newName: Reg.Example/Bad\n  - name: web\n    newName: docker.io/library/web\n")
+    (tmp_path / "deployment.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n"
+        "      containers:\n        - {name: a, image: 'app:latest'}\n        - {name: b, image: 'web:v1'}\n"
+        f"        - {{name: c, image: 'app@{DIGEST}'}}\n")
+    policy = parse_policy("version: 1\nregistries:\n  allow: [reg.example]\ndigests:\n  require: true\n",
+                          ".policylint.yaml", str(tmp_path))
+    result, _ = engine.run(discover([str(tmp_path)], root=str(tmp_path)).files, engine.EngineOptions(policy=policy),
+                           jobs=1)
+    rows = sorted((f.location.path, f.location.line, f.rule, f.message.split(":")[0]) for f in result.findings)
+    assert rows == [
+        ("deployment.yaml", 8, "digest-missing", "app"),
+        ("deployment.yaml", 8, "tag-denied", "app"),  # `app:latest`, deployed as reg.example/app:latest
+        ("deployment.yaml", 9, "digest-missing", "web"),
+        ("deployment.yaml", 9, "registry-not-allowed", "web"),  # renamed to docker.io/library/web
+        ("kustomization.yaml", 6, "invalid-reference", "Reg.Example/Bad is not a valid image reference"),
+        ("kustomization.yaml", 8, "registry-not-allowed", "docker.io/library/web"),
+    ]
