@@ -4,9 +4,10 @@ Directories are walked once (iteratively, `.git` skipped, other hidden folders s
 `.gitignore` files (from the git root down, nested ones with negations, `.git/info/exclude`) and an
 `is_ignored(abspath)` predicate (policy `ignore:`, `--exclude`), which prunes folders too. Paths
 named explicitly are scanned even when gitignored, as ruff and ripgrep do, but `is_ignored` still
-applies. Nothing is read but ignore files; `Chart.yaml` is only looked up. Symlinks are followed
-only while their real path stays inside the real scan root or a real path given on the command
-line, and a folder is entered at most once (by real path), so links cannot loop. FIFOs, sockets
+applies. Nothing is read but ignore files; `Chart.yaml` is only looked up. A symlink met while walking
+is followed only while its real path stays inside a real path given on the command line (a link
+named there, also inside the root: the cwd), and a folder is entered at most once (by real
+path), so links cannot loop. FIFOs, sockets
 and devices are never opened. A file with a scanner's name that vanishes or cannot be examined
 while walking is still a file to scan, so that reading it reports why (a `parse-error`), and
 every other path not scanned is in `skipped` with its reason.
@@ -297,7 +298,9 @@ class _Walk:
         self.real_root = os.path.realpath(root)
         self.is_ignored = is_ignored
         self.use_gitignore = use_gitignore
-        self.allowed: List[str] = [self.real_root]
+        # Where a symlink met while walking may lead: the real paths named on the command line
+        # (not the root, the cwd, which may hold far more: `policylint repo` run from `/`).
+        self.allowed: List[str] = []
         self.files: Dict[str, SourceFile] = {}
         self.skipped: Dict[str, str] = {}
         self.visited: Set[str] = set()
@@ -390,7 +393,9 @@ class _Walk:
             self.skip(rel, NOT_REGULAR)
             return
         real = os.path.realpath(abspath) if os.path.islink(abspath) else None
-        if real is not None and not _inside(real, self.allowed):
+        # a link named on the command line (pre-commit names each file, from the repository's
+        # top) may also lead anywhere inside the root
+        if real is not None and not _inside(real, [*self.allowed, self.real_root]):
             self.skip(rel, "symlink to a file outside the scan root")
             return
         kind = kind_for_name(abspath)

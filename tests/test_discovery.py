@@ -270,6 +270,25 @@ def test_symlinks_to_outside_are_not_followed(tmp_path: Path) -> None:
 
 
 @needs_symlinks
+def test_a_folder_named_below_the_root_is_the_boundary_for_links(tmp_path: Path) -> None:
+    """`policylint repo` run from the folder above (or from `/`, as some CI jobs do): a link in
+    repo to a sibling folder leaves what was named; it was followed because the root (the cwd)
+    held it. A link named on the command line may still lead anywhere inside the root."""
+    repo, secret = tmp_path / "repo", tmp_path / "secret"
+    make(repo, ["Dockerfile", "docker/Dockerfile"])
+    make(secret, ["Dockerfile"])
+    (repo / "vendor").symlink_to(secret, target_is_directory=True)
+    (repo / "Dockerfile.secret").symlink_to(secret / "Dockerfile")
+    (repo / "Dockerfile.dev").symlink_to(repo / "docker/Dockerfile")
+    assert kinds(tmp_path, [repo]) == {"repo/Dockerfile": "dockerfile", "repo/Dockerfile.dev": "dockerfile",
+                                       "repo/docker/Dockerfile": "dockerfile"}
+    assert skipped(tmp_path, [repo]) == {"repo/vendor": "symlink to a directory outside the scan root",
+                                         "repo/Dockerfile.secret": "symlink to a file outside the scan root"}
+    # named one by one from the top, as pre-commit does: a link to another file of the root is read
+    assert kinds(tmp_path, [repo / "Dockerfile.secret"]) == {"repo/Dockerfile.secret": "dockerfile"}
+
+
+@needs_symlinks
 def test_symlinks_inside_the_root_are_followed_once(tmp_path: Path) -> None:
     make(tmp_path, ["real/Dockerfile", "a/x.yaml"])
     (tmp_path / "a/alias").symlink_to(tmp_path / "real", target_is_directory=True)
