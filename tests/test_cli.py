@@ -589,3 +589,18 @@ def test_a_file_reports_at_most_so_many_findings_and_says_how_many_more(repo, ca
     assert [(item["path"], item["line"]) for item in findings] == [("Dockerfile", 1), ("Dockerfile", 2),
                                                                     ("Dockerfile", 3), ("b/Dockerfile", 1)]
     assert "policylint: Dockerfile: 2 more findings not reported (at most 3 per file)" in capsys.readouterr().err
+
+
+def test_images_says_what_it_could_not_parse(repo, capsys):
+    """A file that cannot be parsed has references the list cannot show: `images` says so on
+    stderr, even with -q, and exits 1 (it listed nothing of the file before, and exited 0)."""
+    write(repo / "Dockerfile", "FROM alpine:3.20\n")
+    write(repo / "docker-compose.yml", "services:\n  web:\n    image: nginx:1\n   ports: [80]\n")
+    for extra in ((), ("-q",), ("-f", "json")):
+        assert run("images", *extra) == 1
+        out, err = capsys.readouterr()
+        assert "alpine:3.20" in out and "nginx" not in out
+        assert "docker-compose.yml:4:4: parse-error: " in err and "may be missing" in err
+    (repo / "docker-compose.yml").unlink()
+    assert run("images", "-q") == 0
+    assert capsys.readouterr().err == ""

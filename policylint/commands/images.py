@@ -60,10 +60,16 @@ def run(args: argparse.Namespace) -> int:
         else:
             for entry in entries:
                 out.write(printable(_line(entry)) + "\n")
+    # What could not be parsed may hide references: said on stderr (even with -q), and exit 1.
+    problems = [finding for finding in result.findings if finding.rule == "parse-error"]
+    for finding in problems:
+        where = finding.location
+        print(printable(f"policylint: {where.path}:{where.line}:{where.column}: parse-error: {finding.message} "
+                        "(references there may be missing from the list)"), file=sys.stderr)
     if not args.quiet:
-        print(f"policylint: {plural(len(entries), 'reference')} in {plural(result.files_scanned, 'file')}",
-              file=sys.stderr)
-    return 0
+        print(f"policylint: {plural(len(entries), 'reference')} in {plural(result.files_scanned, 'file')}"
+              + (f"; {plural(len(problems), 'parse error')}" if problems else ""), file=sys.stderr)
+    return 1 if problems else 0
 
 
 def _line(entry: Dict[str, Any]) -> str:
