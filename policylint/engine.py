@@ -229,7 +229,8 @@ def _check_source(source: SourceFile, options: EngineOptions) -> FileReport:
             report.subjects.append((item, subject))
         findings.extend(_judge(item, subject, options, exceptions, relative))
     if findings or "policylint:" in text:
-        found = waivers.find_inline_waivers(text, lone_cr_breaks=source.kind != "dockerfile")
+        dockerfile = source.kind == "dockerfile"
+        found = waivers.find_inline_waivers(text, lone_cr_breaks=not dockerfile, own_line=dockerfile)
         allowed = options.inline_waivers and policy.inline_waivers
         findings, problems, waived = waivers.apply_inline_waivers(
             findings, found, source.path, allowed, rule_catalog.RULES)

@@ -30,12 +30,14 @@ class InlineWaiver(NamedTuple):
     reason: Optional[str]
 
 
-def find_inline_waivers(text: str, lone_cr_breaks: bool = False) -> List[InlineWaiver]:
+def find_inline_waivers(text: str, lone_cr_breaks: bool = False, own_line: bool = False) -> List[InlineWaiver]:
     """Every inline waiver comment in `text`, with its 1-based position.
 
     Lines end at `\n`, as the scanners count them (str.splitlines would also break at form
     feeds and U+2028, and number every later line wrongly), and with `lone_cr_breaks` (YAML,
-    whose parser breaks lines at a lone `\r` too) also at a `\r` not followed by `\n`."""
+    whose parser breaks lines at a lone `\r` too) also at a `\r` not followed by `\n`. With
+    `own_line` (a Dockerfile, where `#` starts a comment only at the start of a line: after
+    `RUN make` it is the shell's, and after `FROM x` an argument) a waiver must begin its line."""
     if "policylint:" not in text:
         return []
     if lone_cr_breaks and "\r" in text:
@@ -45,7 +47,7 @@ def find_inline_waivers(text: str, lone_cr_breaks: bool = False) -> List[InlineW
         if "policylint:" not in line:
             continue
         match = re.search(_WAIVER, line)
-        if match is None:
+        if match is None or own_line and line[:match.start()].strip(" \t"):
             continue
         rules = tuple(rule.strip() for rule in match.group("rules").split(","))
         # `-- reason`, trimmed by hand: a regex with a lazy `.*?` before `\s*\Z` took quadratic

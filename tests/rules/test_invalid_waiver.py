@@ -64,3 +64,17 @@ def test_waiver_in_a_yaml_file_with_classic_mac_line_endings():
     """YAML breaks lines at a lone CR too; the waiver's line is counted the same way."""
     text = "services:\r  web:\r    image: node:latest  # policylint: ignore=tag-denied -- demo only\r"
     assert lint(text, kind="compose", path="compose.yaml") == []
+
+
+def test_in_a_dockerfile_a_waiver_is_a_comment_line_of_its_own():
+    """`#` starts a Dockerfile comment only at the start of a line: after `RUN make` it is the
+    shell's comment (it waived the FROM below), after `FROM x` more arguments."""
+    shell = "FROM alpine:3.20\nRUN make # policylint: ignore=tag-missing -- x\nFROM ubuntu\n"
+    assert lint(shell) == [("tag-missing", 3, 6)]
+    indented = "FROM alpine:3.20\n  \t# policylint: ignore=tag-missing -- indented comment line\nFROM ubuntu\n"
+    assert lint(indented) == []
+
+
+def test_in_yaml_a_waiver_may_end_the_line_it_waives():
+    text = "services:\n  web:\n    image: node:latest  # policylint: ignore=tag-denied -- no versions\n"
+    assert lint(text, kind="compose", path="compose.yaml") == []
