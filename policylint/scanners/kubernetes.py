@@ -225,7 +225,7 @@ def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Union
     visited: Optional[Set[int]] = set() if state.aliases else None  # without aliases, no node is met twice
     values_nodes: Set[int] = set()  # Helm values inside an object, read by the Helm walk instead
     # (node, context of the enclosing object, whether it is a custom resource, what the node is:
-    # "walk" | "containers" | "volumes")
+    # "walk" | "containers" | "ephemeralContainers" | "volumes")
     stack: List[Tuple[Node, Context, bool, str]] = [(document, {}, False, "walk")]
     while stack:
         node, context, custom, role = stack.pop()
@@ -276,7 +276,8 @@ def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Union
             if find is not None and find("image", value.start_mark.index, value.end_mark.index) == -1:
                 continue
             if value.__class__ is SequenceNode and key in CONTAINER_LISTS:
-                pending.append((value, context, custom, "containers"))
+                pending.append((value, context, custom, "ephemeralContainers" if key == "ephemeralContainers"
+                                else "containers"))
             elif value.__class__ is SequenceNode and key == "volumes":
                 pending.append((value, context, custom, "volumes"))
             else:
@@ -289,12 +290,14 @@ def _item_image(item: Node, role: str, path: str, context: Context,
                 state: KubeState) -> Optional[Union[Occurrence, ScanError]]:
     """The image of one item of a containers list, or of an image volume."""
     image = state.merged.get(item, "image")
-    if role == "containers":  # the images kustomize's `images:` rewrite
+    if role != "volumes":
         refused = not_a_string_error(image, path, "Kubernetes")
         if refused is not None and id(image) not in state.reported:
             state.reported.add(id(image))
             return refused
-        return _report(image, path, {**context, "container": _name(item, state)}, state, kustomizable=True)
+        # kustomize's `images:` rewrite containers and initContainers, not ephemeral ones (5.8)
+        return _report(image, path, {**context, "container": _name(item, state)}, state,
+                       kustomizable=role == "containers")
     if isinstance(image, MappingNode):
         return _report(state.merged.get(image, "reference"), path, {**context, "volume": _name(item, state)}, state)
     return None

@@ -627,6 +627,22 @@ def test_images_a_kustomization_beside_the_file_rewrites_are_left_to_it():
     assert scan("deployment.yaml", None) == everything  # no kustomization checked in that folder
 
 
+def test_a_rename_beside_the_file_resolves_its_containers_and_leaves_ephemeral_ones():
+    """An entry with only newName: the container is judged as the renamed reference (its own tag
+    kept). kustomize 5.8 rewrites containers and initContainers, not ephemeralContainers: one of
+    those with a retagged image is judged as written (it was left to the kustomization)."""
+    kustomization = "resources: [pod.yaml]\nimages:\n  - {name: app, newName: reg.example/app}\n" \
+                    "  - {name: tool, newTag: v2}\n"
+    pod = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+           "    - {name: a, image: 'app:v1'}\n    - {name: t, image: 'tool:v1'}\n"
+           "  initContainers:\n    - {name: i, image: 'app@sha256:" + "a" * 64 + "'}\n"
+           "  ephemeralContainers:\n    - {name: e, image: 'tool:v1'}\n")
+    options = ScanOptions(read_sibling={"kustomization.yaml": kustomization}.get, kustomization="kustomization.yaml")
+    found = [(o.written, o.resolved) for o in kubernetes.scan(pod, "pod.yaml", options)]  # type: ignore[union-attr]
+    assert found == [("app:v1", "reg.example/app:v1"), ("app@sha256:" + "a" * 64, "reg.example/app@sha256:" + "a" * 64),
+                     ("tool:v1", "tool:v1")]
+
+
 def test_a_kustomization_beside_the_file_gives_its_objects_its_namespace():
     """kustomize sets its `namespace:` on every object it lists (over their own), and that
     namespace selects environments; a file it does not list keeps its own."""
