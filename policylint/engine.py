@@ -63,8 +63,9 @@ class EngineOptions:
         # many times (the corpus: 4,527 references, 1,608 distinct), and no rule looks at
         # anything but the reference, its environment and the kind of file (for its advice).
         self.verdicts: Dict[tuple, List[Tuple[str, Violation]]] = {}
-        # folder -> name of the kustomization file checked in this run (set by `run`)
-        self.kustomizations: Dict[str, str] = {}
+        # file path -> (text of the kustomization checked in this run that lists it under
+        # `resources:`, the file's path as listed there); set by `run`
+        self.kustomizations: Dict[str, Tuple[str, str]] = {}
         # Dockerfile path -> (build args, named build contexts) a compose file of this run builds
         # it with (set by `run`)
         self.compose_builds: Dict[str, Tuple[Mapping[str, str], FrozenSet[str]]] = {}
@@ -113,6 +114,26 @@ def _read(source: SourceFile) -> bytes:
         if problem.size is None:
             raise OSError(0, f"file grew past the {MAX_FILE_BYTES} byte limit while being read") from None
         raise OSError(0, f"file is {problem.size} bytes, larger than the {MAX_FILE_BYTES} byte limit") from None
+
+
+def _kustomized_files(sources: Sequence[SourceFile]) -> Dict[str, Tuple[str, str]]:
+    """Each file a kustomization of this run lists under `resources:`, in its folder or below
+    it (kustomize refuses files outside), -> (the kustomization's text, the file as listed).
+    The first kustomization by path wins where two list one file."""
+    listed: Dict[str, Tuple[str, str]] = {}
+    for source in sources:
+        if source.kind != "kustomize" or not source.abspath:
+            continue
+        from policylint.scanners.kustomize import listed_files  # YAML: only where there is a kustomization
+
+        try:
+            text = decode(read_regular_file(source.abspath, _SIBLING_MAX_BYTES))
+        except (OSError, UnusableFile):
+            continue  # its own scan reports why
+        folder = os.path.dirname(source.abspath)
+        for name in listed_files(text):
+            listed.setdefault(os.path.normpath(os.path.join(folder, name)), (text, name))
+    return listed
 
 
 def _sibling_reader(source: SourceFile):
@@ -192,8 +213,7 @@ def _check_source(source: SourceFile, options: EngineOptions) -> FileReport:
     relative = policy_relative_path(policy, source.abspath, source.path) \
         if policy.environments or policy.exceptions else None
     forced = policy.environment_named(options.forced_environment) if options.forced_environment else None
-    kustomization = options.kustomizations.get(os.path.dirname(source.abspath)) \
-        if options.kustomizations and source.abspath else None
+    kustomization = options.kustomizations.get(source.abspath) if options.kustomizations and source.abspath else None
     build_args, build_contexts = options.build_args, frozenset()
     if options.compose_builds and source.kind == "dockerfile" and source.abspath in options.compose_builds:
         compose_args, build_contexts = options.compose_builds[source.abspath]
@@ -324,8 +344,7 @@ def policy_findings(options: EngineOptions) -> List[Finding]:
 
 def run(sources: Sequence[SourceFile], options: EngineOptions, jobs: int = 1) -> Tuple[RunResult, List[FileReport]]:
     """Check every source; results come back in the order of `sources`, whatever `jobs` is."""
-    options.kustomizations = {os.path.dirname(source.abspath): os.path.basename(source.abspath)
-                              for source in sources if source.kind == "kustomize" and source.abspath}
+    options.kustomizations = _kustomized_files(sources)
     options.compose_builds = _compose_builds(sources, options)
     reset_pattern_budget()
     restore = _few_collections()

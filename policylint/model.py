@@ -87,8 +87,9 @@ class ScanOptions(NamedTuple):
     """What scanners may be told from outside the file.
 
     `read_sibling(name)` returns the text of a file in the same folder (`.env`, `Chart.yaml`)
-    or None; it never leaves that folder. `kustomization` names the kustomization file in the
-    same folder that is checked in the same run, if any (its `images:` rewrite the manifests).
+    or None; it never leaves that folder. `kustomization` is the text of a kustomization checked
+    in the same run that lists the file under `resources:` (in its folder or above), and the
+    file's path as listed there, if any (its `images:` and `namespace:` rewrite the manifests).
     `folder` is the absolute path of the file's folder, when the file has one (not stdin).
     `build_contexts` are the named build contexts a compose file builds a Dockerfile with.
     """
@@ -96,7 +97,7 @@ class ScanOptions(NamedTuple):
     build_args: Mapping[str, str] = EMPTY_MAPPING
     environ: Optional[Mapping[str, str]] = None
     read_sibling: Callable[[str], Optional[str]] = lambda name: None
-    kustomization: Optional[str] = None
+    kustomization: Optional[Tuple[str, str]] = None
     folder: Optional[str] = None
     build_contexts: FrozenSet[str] = frozenset()
 

@@ -25,7 +25,6 @@ the Helm values walk (see HELM_VALUES).
 from __future__ import annotations
 
 import functools
-import os
 
 from policylint.model import Occurrence, ScanError, ScanOptions
 from policylint.scanners import kustomize
@@ -148,7 +147,7 @@ class KubeState:
 
     def _listing_kustomization(self) -> Tuple[FrozenSet[str], Optional[str], Mapping[str, str]]:
         if self._kustomization is None:
-            self._kustomization = _kustomization_for(self.options, os.path.basename(self.path))
+            self._kustomization = _kustomization_for(self.options)
         return self._kustomization
 
     def text_filter(self, document: Node) -> str:
@@ -380,20 +379,14 @@ def _helm_values(node: MappingNode, merged: Merged) -> List[Tuple[MappingNode, s
 _NO_KUSTOMIZATION: Tuple[FrozenSet[str], Optional[str], Mapping[str, str]] = (frozenset(), None, {})
 
 
-def _kustomization_for(options: Optional[ScanOptions],
-                       file_name: str) -> Tuple[FrozenSet[str], Optional[str], Mapping[str, str]]:
+def _kustomization_for(options: Optional[ScanOptions]) -> Tuple[FrozenSet[str], Optional[str], Mapping[str, str]]:
     """(image names whose reference it decides, namespace it sets, newName of the images it only
-    renames) of the kustomization in the file's folder, if it lists the file."""
+    renames) of the kustomization of the run that lists the file, if one does."""
     if options is None or options.kustomization is None:
         return _NO_KUSTOMIZATION
-    try:
-        text = options.read_sibling(options.kustomization)
-    except (OSError, UnicodeError, ValueError):
-        return _NO_KUSTOMIZATION
-    if not text:
-        return _NO_KUSTOMIZATION
+    text, listed_as = options.kustomization
     resources, retagged, namespace, renamed = _kustomization_facts(text)
-    return (retagged, namespace, renamed) if file_name in resources else _NO_KUSTOMIZATION
+    return (retagged, namespace, renamed) if listed_as in resources else _NO_KUSTOMIZATION
 
 
 @functools.lru_cache(maxsize=8)  # the manifests of a folder come one after another; <= 8 MiB kept

@@ -22,7 +22,7 @@ from policylint.scanners._yaml_common import (
     scan_documents,
     string_value,
 )
-from policylint.yamldoc import MappingNode, Node, SequenceNode, get
+from policylint.yamldoc import MappingNode, Node, SequenceNode, YamlError, compose_all, get
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -91,10 +91,37 @@ def namespace(document: Node) -> Optional[str]:
 
 
 def resources(document: Node) -> Set[str]:
-    """The file names a kustomization lists under `resources:` (a leading `./` dropped)."""
+    """The files a kustomization lists under `resources:`, as paths from its folder with `/`
+    (`./` and `a/../` folded; what would leave the folder, URLs and absolute paths left out:
+    kustomize refuses files outside the kustomization's folder)."""
     listed = get(document, "resources")
     items = listed.value if isinstance(listed, SequenceNode) else ()
-    return {text.removeprefix("./") for text in map(piece_text, items) if text}
+    found = set()
+    for text in map(piece_text, items):
+        if not text or "://" in text or text.startswith("/") or "\\" in text:
+            continue
+        parts: List[str] = []
+        for part in text.split("/"):
+            if part == "..":
+                if not parts:
+                    break
+                parts.pop()
+            elif part not in ("", "."):
+                parts.append(part)
+        else:
+            if parts:
+                found.add("/".join(parts))
+    return found
+
+
+def listed_files(text: str) -> Set[str]:
+    """`resources(...)` of a kustomization's text (its first document); nothing when it does not
+    parse (its own scan reports that)."""
+    try:
+        documents = compose_all(text)
+    except (ValueError, YamlError):
+        return set()
+    return resources(documents[0]) if documents else set()
 
 
 def _override(item: MappingNode, path: str, namespace: Optional[str]) -> Union[Occurrence, None]:

@@ -618,13 +618,13 @@ def test_images_a_kustomization_beside_the_file_rewrites_are_left_to_it():
     with only newName keeps the manifest's tag, and kustomize rewrites only container images
     (not a custom resource's `image` field): those are judged as written."""
     def scan(name: str, kustomization: Optional[str]) -> List[str]:
-        options = ScanOptions(read_sibling={"kustomization.yaml": KUSTOMIZATION}.get, kustomization=kustomization)
+        options = ScanOptions(kustomization=(KUSTOMIZATION, name) if kustomization else None)
         return [o.written for o in kubernetes.scan(DEPLOYMENT, f"base/{name}", options)]  # type: ignore[union-attr]
 
     everything = ["ghcr.io/acme/api", "ghcr.io/acme/api:dev", "redis", "envoyproxy/envoy", "ghcr.io/acme/api:v0.27.6"]
     assert scan("deployment.yaml", "kustomization.yaml") == ["redis", "envoyproxy/envoy", "ghcr.io/acme/api:v0.27.6"]
     assert scan("other.yaml", "kustomization.yaml") == everything  # not one of its resources
-    assert scan("deployment.yaml", None) == everything  # no kustomization checked in that folder
+    assert scan("deployment.yaml", None) == everything  # no kustomization of the run lists it
 
 
 def test_a_rename_beside_the_file_resolves_its_containers_and_leaves_ephemeral_ones():
@@ -637,7 +637,7 @@ def test_a_rename_beside_the_file_resolves_its_containers_and_leaves_ephemeral_o
            "    - {name: a, image: 'app:v1'}\n    - {name: t, image: 'tool:v1'}\n"
            "  initContainers:\n    - {name: i, image: 'app@sha256:" + "a" * 64 + "'}\n"
            "  ephemeralContainers:\n    - {name: e, image: 'tool:v1'}\n")
-    options = ScanOptions(read_sibling={"kustomization.yaml": kustomization}.get, kustomization="kustomization.yaml")
+    options = ScanOptions(kustomization=(kustomization, "pod.yaml"))
     found = [(o.written, o.resolved) for o in kubernetes.scan(pod, "pod.yaml", options)]  # type: ignore[union-attr]
     assert found == [("app:v1", "reg.example/app:v1"), ("app@sha256:" + "a" * 64, "reg.example/app@sha256:" + "a" * 64),
                      ("tool:v1", "tool:v1")]
@@ -649,7 +649,7 @@ def test_a_kustomization_beside_the_file_gives_its_objects_its_namespace():
     kustomization = "namespace: prod\nresources: [deployment.yaml]\n"
 
     def namespaces(name: str) -> List[Optional[str]]:
-        options = ScanOptions(read_sibling={"kustomization.yaml": kustomization}.get, kustomization="kustomization.yaml")
+        options = ScanOptions(kustomization=(kustomization, name))
         text = DEPLOYMENT.replace("metadata: {name: api}", "metadata: {name: api, namespace: dev}")
         return [o.context.get("namespace") for o in kubernetes.scan(text, name, options)]  # type: ignore[union-attr]
 

@@ -135,3 +135,38 @@ def test_a_rename_is_judged_by_name_here_and_by_tag_in_the_manifest_beside_it(tm
         ("kustomization.yaml", 6, "invalid-reference", "Reg.Example/Bad is not a valid image reference"),
         ("kustomization.yaml", 8, "registry-not-allowed", "docker.io/library/web"),
     ]
+
+
+def test_resources_are_paths_from_the_kustomization_folder() -> None:
+    from policylint.scanners.kustomize import listed_files
+
+    text = ("resources:\n  - deployment.yaml\n  - ./svc.yaml\n  - manifests/app/pod.yaml\n  - ./a/../b/./c.yaml\n"
+            "  - ../base\n  - ../outside.yaml\n  - https://example.com/x.yaml\n  - /etc/x.yaml\n  - a/../../x.yaml\n")
+    assert listed_files(text) == {"deployment.yaml", "svc.yaml", "manifests/app/pod.yaml", "b/c.yaml"}
+    assert listed_files("resources: [\n") == set()  # its own scan reports the syntax error
+
+
+def test_a_kustomization_decides_for_the_files_it_lists_in_folders_below_it(tmp_path) -> None:
+    """`resources: [manifests/deployment.yaml]`: kustomize sets the namespace and rewrites the
+    images of that file too (a helper's sweep: a `main` tag went to prod unflagged, and a
+    retagged image in the subfolder was a false tag-missing)."""
+    from policylint import engine
+    from policylint.discovery import discover
+    from policylint.policy import parse_policy
+
+    (tmp_path / "manifests").mkdir()
+    (tmp_path / "kustomization.yaml").write_text(
+        "namespace: prod\nresources: [manifests/deployment.yaml]\nimages:\n  - {name: ghcr.io/acme/worker, newTag: v1.4.2}\n")
+    deployment = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n"
+                  "      containers:\n        - {name: a, image: 'ghcr.io/acme/api:main'}\n"
+                  "        - {name: w, image: ghcr.io/acme/worker}\n")
+    (tmp_path / "manifests" / "deployment.yaml").write_text(deployment)
+    (tmp_path / "manifests" / "unlisted.yaml").write_text(deployment)
+    policy = parse_policy("version: 1\nenvironments:\n  release:\n    match: {namespaces: [prod]}\n"
+                          "    tags: {pattern: '^v\\d+\\.\\d+\\.\\d+$'}\n", ".policylint.yaml", str(tmp_path))
+    result, _ = engine.run(discover([str(tmp_path)], root=str(tmp_path)).files, engine.EngineOptions(policy=policy),
+                           jobs=1)
+    assert sorted((f.location.path, f.location.line, f.rule) for f in result.findings) == [
+        ("manifests/deployment.yaml", 8, "tag-pattern-mismatch"),  # in prod, as kustomize puts it
+        ("manifests/unlisted.yaml", 9, "tag-missing"),  # not listed: judged as written, in no environment
+    ]
