@@ -102,7 +102,28 @@ def _read_app_version(options: ScanOptions) -> Optional[str]:
         documents = compose_all(text) if text else []
     except (OSError, UnicodeError, ValueError, YamlError):
         return None
-    return piece_text(get(documents[0], "appVersion")) if documents else None
+    node = get(documents[0], "appVersion") if documents else None
+    if isinstance(node, ScalarNode) and node.tag == _FLOAT_TAG:
+        return _as_helm_renders(node.value)
+    return piece_text(node)
+
+
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+
+
+def _as_helm_renders(text: str) -> str:
+    """An unquoted number as appVersion is a float to Helm, which renders it as Go prints a
+    float64: `appVersion: 6.10` deploys the tag `6.1` (pgadmin4's chart did, rowanruseler/helm-charts
+    #156), `7.0` the tag `7`. `helm lint` refuses it ("should be of type string")."""
+    try:
+        value = float(text.replace("_", ""))
+    except ValueError:  # sexagesimal `1:30.5`, which Go's YAML does not read as a number either
+        return text
+    if value != value or value in (float("inf"), float("-inf")):
+        return text
+    if value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    return repr(value)
 
 
 class _Walk:

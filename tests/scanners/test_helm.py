@@ -6,6 +6,7 @@ import time
 from textwrap import dedent
 from typing import Dict, List, Optional
 
+import pytest
 from scanner_support import part_lines, rows
 
 from policylint.model import ScanError, ScanOptions
@@ -94,6 +95,16 @@ def test_empty_or_missing_tag_falls_back_to_app_version() -> None:
     assert rows(run(text, chart="appVersion: [unclosed\n"))[0] == ("acme/a", "acme/a", 3, 17)
     digest = run('image: {repository: acme/d, tag: "", digest: "sha256:' + "0" * 64 + '"}\n', chart=None)
     assert [o.unresolved for o in digest] == [()]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("app_version, tag", [
+    ("6.10", "6.1"),  # pgadmin4's chart deployed 6.1 (rowanruseler/helm-charts#156)
+    ("7.0", "7"), ("1.25", "1.25"), ("1_0.5", "10.5"),
+    ('"6.10"', "6.10"), ("'7.0'", "7.0"), ("6.10.1", "6.10.1"), ("10", "10"), ("v1.0", "v1.0"), (".inf", ".inf"),
+])
+def test_an_unquoted_number_as_app_version_is_the_float_helm_renders(app_version: str, tag: str) -> None:
+    found = run('image: {repository: acme/a, tag: ""}\n', chart=f"apiVersion: v2\nappVersion: {app_version}\n")
+    assert rows(found) == [("acme/a", f"acme/a:{tag}", 1, 21)]
 
 
 def test_global_registry_and_tag_defaults() -> None:
