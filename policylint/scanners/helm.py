@@ -111,6 +111,21 @@ def _read_app_version(options: ScanOptions) -> Optional[str]:
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 
 
+# What follows `image` in a key that names an attribute of an image, not another image.
+_IMAGE_ATTRIBUTES = ("pull", "registry", "repo", "tag", "name", "version", "digest", "prefix", "suffix", "secret",
+                     "credential", "policy", "hash", "sha", "id", "url", "path", "file", "size", "format", "type")
+
+
+def _names_a_product_image(key: Optional[str], value: Node) -> bool:
+    """A key that names one image of a product after `image` (Consul's `global.imageK8S`,
+    `imageConsulDataplane`, `imageEnvoy`), with a value that has a repository path or a tag; not
+    an attribute of an image (`imagePullPolicy`, `imageTag`, `imageRegistry`, `imageRepository`)."""
+    if not key or len(key) < 6 or not key.startswith("image") or not (key[5].isupper() or key[5].isdigit()):
+        return False
+    text = value.value if isinstance(value, ScalarNode) else ""
+    return ("/" in text or ":" in text) and not key[5:].lower().startswith(_IMAGE_ATTRIBUTES)
+
+
 def _as_helm_renders(text: str) -> str:
     """An unquoted number as appVersion is a float to Helm, which renders it as Go prints a
     float64: `appVersion: 6.10` deploys the tag `6.1` (pgadmin4's chart did, rowanruseler/helm-charts
@@ -187,7 +202,8 @@ class _Walk:
             elif node.__class__ is MappingNode:
                 inner = ancestors + (node,)
                 for key, value in raw_children(node):
-                    if value.__class__ is ScalarNode and not (key or "").lower().endswith("image"):
+                    if value.__class__ is ScalarNode and not (key or "").lower().endswith("image") \
+                            and not _names_a_product_image(key, value):
                         continue  # the common case, settled without building its key path
                     child_path = key_path if key is None else (f"{key_path}.{key}" if key_path else key)
                     pending.extend(self._child(key, value, child_path, inner, visited))
@@ -198,7 +214,7 @@ class _Walk:
     ) -> List[Union[Occurrence, _Entry]]:
         """What one mapping entry gives: occurrences, or nodes to walk into."""
         lowered = (key or "").lower()
-        if lowered.endswith("image") and isinstance(value, ScalarNode):
+        if isinstance(value, ScalarNode) and (lowered.endswith("image") or _names_a_product_image(key, value)):
             found = self._string(value, key or "", key_path, ancestors)
             return [found] if found is not None else []
         if lowered.endswith(("image", "images")) and isinstance(value, MappingNode):

@@ -572,3 +572,29 @@ def test_merged_image_maps_with_an_own_tag_are_distinct() -> None:
     )
     assert rows(found) == [("acme/base:v1", "acme/base:v1", 2, 15), ("acme/base:v2", "acme/base:v2", 2, 15)]
     assert part_lines(found[1]) == {"repository": (2, 15), "tag": (7, 26)}
+
+
+def test_keys_that_name_a_product_image_after_image_are_references() -> None:
+    """Consul's chart: `global.imageK8S`, `imageConsulDataplane`, `imageEnvoy` (a helper's sweep
+    found them unread); attributes of an image (`imagePullPolicy`, `imageTag`,
+    `imageRepository`) are not references, nor values without a path or tag."""
+    found = run(
+        """\
+        global:
+          image: hashicorp/consul:1.20.1
+          imageK8S: hashicorp/consul-k8s-control-plane:1.6.1
+          imageConsulDataplane: "hashicorp/consul-dataplane:1.6.1"
+          imagePullPolicy: IfNotPresent
+          imageRepository: bitnami/redis
+          imageRegistry: registry.acme.com/mirror
+          imagePullSecrets: [{name: regcred}]
+          imageLogo: https://example.com/logo.png
+          imagesDir: /var/lib/x
+          imageEnvoy: envoyproxy
+        connectInject:
+          imageEnvoy: envoyproxy/envoy:v1.31.2
+        """
+    )
+    assert [o.written for o in found] == [  # type: ignore[union-attr]
+        "hashicorp/consul:1.20.1", "hashicorp/consul-k8s-control-plane:1.6.1", "hashicorp/consul-dataplane:1.6.1",
+        "envoyproxy/envoy:v1.31.2"]
