@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from policylint.model import MANIFEST_TAG, Location, Occurrence, ScanError, ScanOptions
 from policylint.scanners._yaml_common import (
+    NULL_TAG,
     not_a_string_error,
     piece_text,
     scalar_location,
     scan_documents,
     string_value,
 )
-from policylint.yamldoc import MappingNode, Node, SequenceNode, YamlError, compose_all, get
+from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, YamlError, compose_all, get, node_position
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -33,7 +34,16 @@ KIND = "kustomize"
 
 def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
     reported: Set[int] = set()
-    return scan_documents(text, path, lambda document: scan_document(document, path, reported))
+    first: List[Node] = []
+
+    def scan_first(document: Node) -> Iterator[Union[Occurrence, ScanError]]:
+        # kustomize reads a kustomization's first document only (5.8): the others deploy nothing
+        if not first:
+            first.append(document)
+        if document is first[0]:
+            yield from scan_document(document, path, reported)
+
+    return scan_documents(text, path, scan_first)
 
 
 def _entries(document: Node) -> List[Node]:
@@ -47,7 +57,18 @@ def _entries(document: Node) -> List[Node]:
 
 
 def scan_document(document: Node, path: str, reported: Set[int]) -> Iterator[Union[Occurrence, ScanError]]:
+    for key in ("images", "imageTags"):
+        listed = get(document, key)
+        if isinstance(listed, MappingNode) or isinstance(listed, ScalarNode) and listed.tag != NULL_TAG:
+            line, column = node_position(listed)
+            yield ScanError(f"{key} must be a list of {{name, newName, newTag, digest}} mappings: kustomize "
+                            "refuses this file", Location(path, line, column))
     for item in _entries(document):
+        if isinstance(item, (ScalarNode, SequenceNode)) and id(item) not in reported:
+            reported.add(id(item))
+            line, column = node_position(item)
+            yield ScanError("an images entry must be a mapping ({name: ..., newTag: ...}): kustomize refuses "
+                            "this file", Location(path, line, column))
         if not isinstance(item, MappingNode) or id(item) in reported:
             continue
         reported.add(id(item))

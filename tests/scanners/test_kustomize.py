@@ -39,7 +39,6 @@ def test_overrides() -> None:
           - name: untouched
           - name: suffixed
             tagSuffix: -rc1
-          - [not, a, mapping]
         """
     )
     assert rows(found) == [
@@ -81,7 +80,7 @@ def test_a_number_where_kustomize_wants_text_is_a_parse_error() -> None:
 
 def test_files_without_images_and_odd_shapes() -> None:
     assert run("resources: [a.yaml]\n") == []
-    assert run("images: {name: x}\n") == []
+    assert [type(item).__name__ for item in run("images: {name: x}\n")] == ["ScanError"]  # kustomize refuses it
     assert run("- images\n") == []
     assert run("images:\n  - name: x\n    newTag: '{{ .tag }}'\n") == []
 
@@ -170,3 +169,19 @@ def test_a_kustomization_decides_for_the_files_it_lists_in_folders_below_it(tmp_
         ("manifests/deployment.yaml", 8, "tag-pattern-mismatch"),  # in prod, as kustomize puts it
         ("manifests/unlisted.yaml", 9, "tag-missing"),  # not listed: judged as written, in no environment
     ]
+
+
+def test_only_the_first_document_is_read_as_kustomize_does() -> None:
+    found = run("images:\n  - {name: a, newTag: v1}\n---\nimages:\n  - {name: b, newTag: v2}\n")
+    assert [o.written for o in found] == ["a:v1"]  # type: ignore[union-attr]
+
+
+def test_images_that_are_no_list_of_mappings_are_a_parse_error() -> None:
+    """kustomize refuses the whole file; policylint said nothing."""
+    errors = scan_errors(run("images:\n  name: a\n  newTag: v1\n"))
+    assert errors == [("images must be a list of {name, newName, newTag, digest} mappings: kustomize refuses "
+                       "this file", 2, 3)]
+    errors = scan_errors(run("images:\n  - a:v1\n  - {name: b, newTag: v2}\n  - [c, v3]\n"))
+    assert errors == [("an images entry must be a mapping ({name: ..., newTag: ...}): kustomize refuses this file",
+                       line, 5) for line in (2, 4)]
+    assert scan_errors(run("images:\nimageTags: ~\n")) == []
