@@ -136,10 +136,15 @@ def _kustomized_files(sources: Sequence[SourceFile]) -> Dict[str, Tuple[str, str
     return listed
 
 
+def _folder(source: SourceFile) -> Optional[str]:
+    """The folder of the file's siblings: its own, or the one --stdin-filename names."""
+    return os.path.dirname(source.abspath) if source.abspath else source.folder
+
+
 def _sibling_reader(source: SourceFile):
-    if source.abspath is None:
+    folder = _folder(source)
+    if folder is None:
         return lambda name: None
-    folder = os.path.dirname(source.abspath)
 
     def read_sibling(name: str) -> Optional[str]:
         if "/" in name or os.sep in name or name in ("", ".", ".."):
@@ -220,7 +225,7 @@ def _check_source(source: SourceFile, options: EngineOptions) -> FileReport:
         build_args = {**compose_args, **build_args}  # --build-arg wins, as on docker's command line
     scan_options = ScanOptions(build_args=build_args, environ=options.environ,
                                read_sibling=_sibling_reader(source), kustomization=kustomization,
-                               folder=os.path.dirname(source.abspath) if source.abspath else None,
+                               folder=_folder(source),
                                build_contexts=build_contexts)
     nul_error = _nul_error(text, source.path)
     items = [nul_error] if nul_error else scanners.scan(source.kind, text, source.path, scan_options)

@@ -74,6 +74,8 @@ class SourceFile(NamedTuple):
     (None for standard input, whose bytes are in `data`). `kind` is the scanner to use.
     `realpath` is set when `abspath` is a symlink that discovery checked stays inside the
     scan root: the file is opened there, since a link itself is never followed when opening.
+    `folder` is where standard input named by `--stdin-filename` would be (its `.env`,
+    `Chart.yaml`), when that folder exists; files read from disk have their own.
     """
 
     path: str
@@ -81,6 +83,7 @@ class SourceFile(NamedTuple):
     abspath: Optional[str] = None
     data: Optional[bytes] = None
     realpath: Optional[str] = None
+    folder: Optional[str] = None
 
 
 class ScanOptions(NamedTuple):

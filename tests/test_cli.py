@@ -173,6 +173,22 @@ def test_stdin_with_filename(repo, capsys, monkeypatch):
     assert capsys.readouterr().out.startswith("rendered.yaml:7:12: error tag-missing")
 
 
+def test_stdin_reads_the_env_and_chart_beside_the_file_it_names(repo, capsys, monkeypatch):
+    """An editor pipes the buffer of stack/compose.yaml: the `.env` beside that path gives its
+    variables, as it does on disk (it was ignored: a false unresolved-variable)."""
+    write(repo / "stack" / ".env", "TAG=1.27\n")
+    write(repo / "chart" / "Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\nappVersion: 2.5.0\n")
+    for name, text in (("stack/compose.yaml", "services:\n  web:\n    image: nginx:${TAG}\n"),
+                       ("chart/values.yaml", "image:\n  repository: nginx\n  tag: ''\n")):
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+        assert run("images", "-", "--stdin-filename", name) == 0
+        assert capsys.readouterr().out.split(" -> ")[1].strip() in ("docker.io/library/nginx:1.27",
+                                                                    "docker.io/library/nginx:2.5.0")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"services:\n  web:\n    image: nginx:${TAG}\n")))
+    assert run("images", "-", "--stdin-filename", "elsewhere/compose.yaml") == 0  # no such folder: no .env
+    assert "unresolved: TAG" in capsys.readouterr().out
+
+
 def test_stdin_dockerfile_sniffed(repo, capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"# hi\nFROM nginx\n")))
     assert run("-") == 1

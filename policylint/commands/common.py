@@ -115,8 +115,10 @@ def select_sources(args: argparse.Namespace, policy: Policy) -> Selection:
         kind = kind_for_name(name) if args.stdin_filename else None
         if kind is None:
             kind = sniff_kind(data)
-        abspath = None
-        sources.append(SourceFile(path=name, kind=kind, abspath=abspath, data=data))
+        # the `.env` or `Chart.yaml` beside the file the input stands for, where that folder exists
+        folder = os.path.dirname(os.path.abspath(args.stdin_filename)) if args.stdin_filename else None
+        sources.append(SourceFile(path=name, kind=kind, data=data,
+                                  folder=folder if folder and os.path.isdir(folder) else None))
     elif args.stdin_filename:
         raise PolicylintError("--stdin-filename needs '-' among the paths to read standard input")
     if paths:
