@@ -166,6 +166,13 @@ def test_exclude_and_policy_ignore(repo, capsys):
     assert run() == 0
 
 
+def test_exclude_takes_an_absolute_path_below_the_current_folder(repo, capsys):
+    write(repo / "vendor" / "Dockerfile", "FROM nginx\n")
+    write(repo / "app" / "Dockerfile", "FROM nginx:1\n")
+    assert run("--exclude", os.path.join(os.getcwd(), "vendor")) == 0  # it excluded nothing before
+    assert run("--exclude", "/vendor") == 0  # a leading `/` alone still anchors the glob here
+
+
 def test_stdin_with_filename(repo, capsys, monkeypatch):
     manifest = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx\n"
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(manifest.encode())))

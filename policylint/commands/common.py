@@ -84,13 +84,17 @@ def select_sources(args: argparse.Namespace, policy: Policy) -> Selection:
     from policylint.resolve import path_below, policy_relative_path
 
     paths = list(args.paths or ["."])
-    for glob in args.exclude:
+    cwd = os.getcwd()
+    # `--exclude "$PWD/vendor"` (a shell's completion writes absolute paths): the path below the
+    # current folder, which globs are relative to (a leading `/` alone anchors a glob there)
+    here = cwd.replace(os.sep, "/").rstrip("/") + "/"
+    exclude = [glob[len(here):] if glob.startswith(here) else glob for glob in args.exclude]
+    for glob in exclude:
         problem = glob_error(glob)
         if problem:
             raise PolicylintError(f"--exclude: {problem}")
-    excludes = any_path_glob(compile_path_glob(glob) for glob in args.exclude)
+    excludes = any_path_glob(compile_path_glob(glob) for glob in exclude)
     ignores = any_path_glob(policy.ignore)
-    cwd = os.getcwd()
 
     def is_ignored(abspath: str) -> bool:
         """Asked for every file and folder discovery walks (it passes normalized absolute paths)."""
