@@ -127,21 +127,21 @@ class KubeState:
         self.aliases = "*" in text  # without an `*alias` no node can be reached twice
 
     def kustomized(self, image: str) -> bool:
-        """Whether a kustomization beside the file lists it as a resource and decides the whole
+        """Whether a kustomization of the run lists the file as a resource and decides the whole
         reference of a container's `image` (an `images:` entry with that name and a newTag or
         digest). `kubectl apply -k` then deploys that entry's reference, judged where it is written."""
         return _image_name(image) in self._listing_kustomization()[0]
 
     def renamed(self, image: str) -> Optional[str]:
-        """The reference `kubectl apply -k` deploys for a container's `image` that a kustomization
-        beside the file, listing it, renames (an entry with only newName): newName, then the
+        """The reference `kubectl apply -k` deploys for a container's `image` that the kustomization
+        listing the file renames (an entry with only newName): newName, then the
         tag and digest written here. None when no such entry names it."""
         name = _image_name(image)
         new_name = self._listing_kustomization()[2].get(name)
         return None if new_name is None else new_name + image[len(name):]
 
     def kustomized_namespace(self) -> Optional[str]:
-        """The `namespace:` a kustomization beside the file that lists it gives every object
+        """The `namespace:` the kustomization that lists the file gives every object
         (kustomize sets it over the objects' own)."""
         return self._listing_kustomization()[1]
 
