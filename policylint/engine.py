@@ -124,14 +124,14 @@ def _kustomized_files(sources: Sequence[SourceFile]) -> Dict[str, Tuple[str, str
     for source in sources:
         if source.kind != "kustomize" or not source.abspath:
             continue
-        from policylint.scanners.kustomize import listed_files  # YAML: only where there is a kustomization
+        from policylint.scanners import kustomize  # YAML: only where there is a kustomization
 
         try:
             text = decode(read_regular_file(source.abspath, _SIBLING_MAX_BYTES))
         except (OSError, UnusableFile):
             continue  # its own scan reports why
         folder = os.path.dirname(source.abspath)
-        for name in listed_files(text):
+        for name in kustomize.facts(text)[0]:
             listed.setdefault(os.path.normpath(os.path.join(folder, name)), (text, name))
     return listed
 

@@ -24,8 +24,6 @@ the Helm values walk (see HELM_VALUES).
 
 from __future__ import annotations
 
-import functools
-
 from policylint.model import Occurrence, ScanError, ScanOptions
 from policylint.scanners import kustomize
 from policylint.scanners._yaml_common import (
@@ -41,7 +39,7 @@ from policylint.scanners._yaml_common import (
 )
 from policylint.scanners.helm import scan_embedded_values
 from policylint.variables import expand
-from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, YamlError, compose_all
+from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -385,22 +383,8 @@ def _kustomization_for(options: Optional[ScanOptions]) -> Tuple[FrozenSet[str], 
     if options is None or options.kustomization is None:
         return _NO_KUSTOMIZATION
     text, listed_as = options.kustomization
-    resources, retagged, namespace, renamed = _kustomization_facts(text)
+    resources, retagged, namespace, renamed = kustomize.facts(text)
     return (retagged, namespace, renamed) if listed_as in resources else _NO_KUSTOMIZATION
-
-
-@functools.lru_cache(maxsize=8)  # the manifests of a folder come one after another; <= 8 MiB kept
-def _kustomization_facts(text: str) -> Tuple[FrozenSet[str], FrozenSet[str], Optional[str], Mapping[str, str]]:
-    """(resources listed, image names retagged, namespace set, images renamed) of a kustomization's text."""
-    try:
-        documents = compose_all(text)
-    except (ValueError, YamlError):
-        return frozenset(), frozenset(), None, {}
-    if not documents:
-        return frozenset(), frozenset(), None, {}
-    first = documents[0]
-    return (frozenset(kustomize.resources(first)), frozenset(kustomize.retagged_images(first)),
-            kustomize.namespace(first), kustomize.renamed_images(first))
 
 
 def _template_parameters(document: Node, merged: Merged) -> Dict[str, str]:

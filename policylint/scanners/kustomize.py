@@ -14,6 +14,8 @@ environments).
 
 from __future__ import annotations
 
+import functools
+
 from policylint.model import MANIFEST_TAG, Location, Occurrence, ScanError, ScanOptions
 from policylint.scanners._yaml_common import (
     NULL_TAG,
@@ -27,7 +29,7 @@ from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, Yaml
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Iterator, List, Optional, Set, Union
+    from typing import Dict, FrozenSet, Iterator, List, Mapping, Optional, Set, Tuple, Union
 
 KIND = "kustomize"
 
@@ -135,14 +137,20 @@ def resources(document: Node) -> Set[str]:
     return found
 
 
-def listed_files(text: str) -> Set[str]:
-    """`resources(...)` of a kustomization's text (its first document); nothing when it does not
-    parse (its own scan reports that)."""
+@functools.lru_cache(maxsize=8)  # the manifests of a folder come one after another; <= 8 MiB kept
+def facts(text: str) -> Tuple[FrozenSet[str], FrozenSet[str], Optional[str], Mapping[str, str]]:
+    """(resources listed, image names retagged, namespace set, images renamed) of a
+    kustomization's text, from its first document (as kustomize reads it); nothing when it does
+    not parse (its own scan reports that). The engine asks first, for the files each one lists,
+    so forked workers inherit what it read."""
     try:
         documents = compose_all(text)
     except (ValueError, YamlError):
-        return set()
-    return resources(documents[0]) if documents else set()
+        return frozenset(), frozenset(), None, {}
+    if not documents:
+        return frozenset(), frozenset(), None, {}
+    first = documents[0]
+    return frozenset(resources(first)), frozenset(retagged_images(first)), namespace(first), renamed_images(first)
 
 
 def _override(item: MappingNode, path: str, namespace: Optional[str]) -> Union[Occurrence, None]:
