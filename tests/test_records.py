@@ -116,3 +116,22 @@ def test_helpers_behave_as_typing_namedtuple():
     with pytest.raises(TypeError, match="depth"):
         size._replace(depth=1)
     assert type(size._replace(width=9)) is Size
+
+
+@pytest.mark.parametrize("arity", range(1, 21))
+def test_every_arity_binds_fields_in_order_with_defaults(arity):
+    """Arities up to 13 use a template written in records.py, wider ones one compiled there:
+    a template that dropped, swapped or repeated a field would show here."""
+    names = [f"f{index}" for index in range(arity)]
+    annotations = dict.fromkeys(names, int)
+    defaults = {names[-1]: -1}
+    ours = type(NamedTuple)(f"Wide{arity}", (), {"__annotations__": annotations, **defaults})
+    theirs = typing.NamedTuple(f"Wide{arity}", list(annotations.items()))
+    values = list(range(10, 10 + arity))
+    assert ours(*values) == theirs(*values) == tuple(values)
+    assert ours(**dict(zip(names, values))) == tuple(values)
+    assert ours(*values[:-1]) == (*values[:-1], -1)
+    assert ours(*values)._asdict() == dict(zip(names, values))
+    assert ours.__new__.__code__.co_varnames[:arity + 1] == ("_cls", *names)
+    with pytest.raises(TypeError):
+        ours(*values, 0)
