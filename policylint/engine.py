@@ -415,12 +415,16 @@ def _few_collections() -> Callable[[], None]:
     import gc
 
     threshold = gc.get_threshold()
+    was_enabled = gc.isenabled()  # the command line turns it off until here (cli.run)
     gc.freeze()
     gc.set_threshold(50_000, *threshold[1:])
+    gc.enable()
 
     def restore() -> None:
         gc.set_threshold(*threshold)
         gc.unfreeze()
+        if not was_enabled:
+            gc.disable()
 
     return restore
 

@@ -364,6 +364,21 @@ def test_the_command_runs_exit_handlers_and_keeps_the_exit_code(repo):
     assert completed.stderr == "handler ran\n"
 
 
+def test_the_command_collects_no_garbage_checking_one_file(repo):
+    """Start-up allocates only what lives to the end, so collecting it is wasted time: the
+    collector is off while policylint starts, and a one-file check runs no collection at all."""
+    import subprocess
+
+    write(repo / "Dockerfile", "FROM nginx\n")
+    script = ("import atexit, gc, sys; runs = []; gc.callbacks.append(lambda phase, info: runs.append(phase)); "
+              "atexit.register(lambda: print(runs.count('start'), file=sys.stderr)); "
+              "sys.argv = ['policylint', '-q']; from policylint.cli import run; run()")
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert completed.returncode == 1
+    assert completed.stdout.startswith("Dockerfile:1:6: error tag-missing")
+    assert completed.stderr == "0\n"
+
+
 def test_a_kustomization_rewriting_an_image_decides_it(repo, capsys):
     """The untagged image of a kustomize base is not a tag-missing error when the kustomization
     beside it sets newTag; the kustomization's entry is the reference that is judged."""

@@ -162,14 +162,23 @@ def test_a_run_collects_garbage_rarely_and_restores_the_collector(tmp_path, monk
     real = engine.check_source
 
     def spying(source, options):
-        seen.append((gc.get_threshold()[0], gc.get_freeze_count() > 0))
+        seen.append((gc.get_threshold()[0], gc.get_freeze_count() > 0, gc.isenabled()))
         return real(source, options)
 
     monkeypatch.setattr(engine, "check_source", spying)
     before = gc.get_threshold()
     engine.run(sources, options, jobs=1)
-    assert seen == [(50_000, True)]
-    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    assert seen == [(50_000, True, True)]
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0 and gc.isenabled()
+
+    # the command line turns the collector off while it starts (cli.run): on for the run, then off
+    gc.disable()
+    try:
+        engine.run(sources, options, jobs=1)
+        assert seen[-1] == (50_000, True, True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
     monkeypatch.setattr(engine, "check_source", lambda source, options: 1 / 0)
     with pytest.raises(ZeroDivisionError):
