@@ -1,13 +1,11 @@
 """Docker's image reference grammar (distribution/reference), parsing and normalization.
 
-Pure functions, no I/O. The regular expressions mirror `distribution/reference/regexp.go`,
-compiled with re.ASCII and anchored with \\A and \\Z so that a trailing newline or a
-non-ASCII digit never passes.
+Pure functions, no I/O. The grammar of `distribution/reference/regexp.go` is read with str
+methods over ASCII character sets, whole texts only: a trailing newline or a non-ASCII digit
+never passes.
 """
 
 from __future__ import annotations
-
-import re
 
 from policylint.records import NamedTuple
 
@@ -25,29 +23,102 @@ _MAX_REFERENCE_LENGTH = (
     NAME_TOTAL_LENGTH_MAX + 1 + 128 + 1 + 7 + 128 + len(LEGACY_DEFAULT_DOMAIN) - len(DEFAULT_DOMAIN)
 )
 
-_ALPHANUMERIC = r"[a-z0-9]+"
-_SEPARATOR = r"(?:[._]|__|[-]+)"
-_PATH_COMPONENT = rf"{_ALPHANUMERIC}(?:{_SEPARATOR}{_ALPHANUMERIC})*"
-_DOMAIN_NAME_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
-_IPV6_ADDRESS = r"\[(?:[a-fA-F0-9:]+)\]"
-_DOMAIN_NAME = rf"{_DOMAIN_NAME_COMPONENT}(?:\.{_DOMAIN_NAME_COMPONENT})*"
-_HOST = rf"(?:{_DOMAIN_NAME}|{_IPV6_ADDRESS})"
-_DOMAIN_AND_PORT = rf"{_HOST}(?::[0-9]+)?"
-_TAG = r"[\w][\w.-]{0,127}"
-_DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][0-9a-fA-F]{32,}"
-_REMOTE_NAME = rf"{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
-_NAME = rf"(?:{_DOMAIN_AND_PORT}/)?{_REMOTE_NAME}"
+# Docker's grammar (distribution/reference/regexp.go), written as predicates over character
+# sets: compiling its regular expression was 4% of a one-file check (the pre-commit case), and
+# a reference is short enough that str methods read it as fast. tests/reference_grammar.py
+# holds the regular expressions, and tests compare the two on hundreds of thousands of texts.
+#
+#   reference      := name [ ":" tag ] [ "@" digest ]
+#   name           := [ domain-and-port "/" ] path-component ( "/" path-component )*
+#   path-component := [a-z0-9]+ ( ( "." | "_" | "__" | "-"+ ) [a-z0-9]+ )*
+#   domain-and-port:= ( domain-name | "[" [a-fA-F0-9:]+ "]" ) [ ":" [0-9]+ ]
+#   domain-name    := label ( "." label )*,  label := [a-zA-Z0-9] | [a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]
+#   tag            := [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}
+#   digest         := algorithm ":" [0-9a-fA-F]{32,},  algorithm := alpha-run ( [-_+.] alpha-run )*,
+#                     alpha-run := [A-Za-z][A-Za-z0-9]*
+_DIGITS = "0123456789"
+_LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz" + _DIGITS
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_ALNUM = _LETTERS + _DIGITS
+_HEX = "0123456789abcdefABCDEF"
+_WORD = _ALNUM + "_"
+# A path component with every [a-z0-9] made '/' (absent from a component): what is left between
+# them are its separators, each of which must be '.', '_', '__' or a run of '-'.
+_SEPARATORS_ONLY = str.maketrans(_LOWER_ALNUM, "/" * len(_LOWER_ALNUM))
+_SEPARATORS = frozenset({".", "_", "__", ""})
+_ALGORITHM_SEPARATORS = str.maketrans("-_.", "+++")
 
-# Groups: name (domain and path), domain, path, tag, digest. Capturing groups do not change
-# which match is found, so `name` is what `\A({_NAME})...` gives; the domain/path split inside
-# it is the first that regex's search meets, as a separate anchored match of the name would
-# give (tests compare both on random texts). One regex: compiling is most of its cost here.
-_REFERENCE_RE = re.compile(rf"\A((?:({_DOMAIN_AND_PORT})/)?({_REMOTE_NAME}))(?::({_TAG}))?(?:@({_DIGEST}))?\Z",
-                           re.ASCII)
-# Only an invalid reference's message needs these: compiled (through re's cache) then.
-_ANCHORED_TAG = rf"\A{_TAG}\Z"
-_ANCHORED_DOMAIN = rf"\A{_DOMAIN_AND_PORT}\Z"
-_ANCHORED_PATH = rf"\A{_REMOTE_NAME}\Z"
+
+def _is_digits(text: str) -> bool:
+    return bool(text) and not text.strip(_DIGITS)
+
+
+def _is_path_component(text: str) -> bool:
+    if not text or text[0] not in _LOWER_ALNUM or text[-1] not in _LOWER_ALNUM or "/" in text:
+        return False
+    for separator in text.translate(_SEPARATORS_ONLY).split("/"):
+        if separator not in _SEPARATORS and separator.strip("-"):
+            return False
+    return True
+
+
+def _is_path(text: str) -> bool:
+    """The repository path: path components separated by '/'."""
+    for component in text.split("/"):
+        if not _is_path_component(component):
+            return False
+    return True
+
+
+def _is_domain_and_port(text: str) -> bool:
+    """A registry host (a domain name or a bracketed IPv6 address) with an optional port."""
+    if text[:1] == "[":
+        end = text.find("]")
+        address = text[1:end]
+        if end < 0 or not address or address.strip(_HEX + ":"):
+            return False
+        port = text[end + 1:]
+        return not port or (port[0] == ":" and _is_digits(port[1:]))
+    host, colon, port = text.partition(":")
+    if colon and not _is_digits(port):
+        return False
+    for label in host.split("."):
+        if not label or label.strip(_ALNUM + "-") or label[0] == "-" or label[-1] == "-":
+            return False
+    return True
+
+
+def _is_tag(text: str) -> bool:
+    return 0 < len(text) <= 128 and text[0] in _WORD and not text.strip(_WORD + ".-")
+
+
+def _is_digest(text: str) -> bool:
+    algorithm, colon, encoded = text.partition(":")
+    if not colon or len(encoded) < 32 or encoded.strip(_HEX):
+        return False
+    for run in algorithm.translate(_ALGORITHM_SEPARATORS).split("+"):
+        if not run or run[0] not in _LETTERS or run.strip(_ALNUM):
+            return False
+    return True
+
+
+def _match_reference(text: str) -> Optional[tuple]:
+    """(name, domain or None, path, tag or None, digest or None) of a text the whole grammar
+    accepts, else None; the domain is the first component when it reads as one and the rest
+    still parses, as the regular expression's leftmost match gives it."""
+    rest, at, digest = text.partition("@")
+    if at and not _is_digest(digest):
+        return None
+    slash = rest.find("/")
+    if slash > 0 and _is_domain_and_port(rest[:slash]):
+        path, colon, tag = rest[slash + 1:].partition(":")
+        if _is_path(path) and (not colon or _is_tag(tag)):
+            return rest[:slash + 1 + len(path)], rest[:slash], path, tag if colon else None, digest if at else None
+    path, colon, tag = rest.partition(":")
+    if _is_path(path) and (not colon or _is_tag(tag)):
+        return path, None, path, tag if colon else None, digest if at else None
+    return None
+
 
 # The characters some part of the grammar accepts; any other (placeholders such as <PROJECT>,
 # spaces, braces) is reported by name. Character sets and str.strip, not regular expressions:
@@ -193,12 +264,12 @@ def parse(text: str) -> ImageRef:
     if remote.lower() != remote:
         raise InvalidReference(f"repository name {remote!r} must be lowercase")
     full = f"{domain}/{remainder}"
-    match = _REFERENCE_RE.match(full)
+    match = _match_reference(full)
     if match is None:
-        if _REFERENCE_RE.match(full.lower()):
+        if _match_reference(full.lower()):
             raise InvalidReference("repository name must be lowercase")
         raise InvalidReference(_explain_format_error(text))
-    name, ref_domain, ref_path, tag, digest = match.groups()
+    name, ref_domain, ref_path, tag, digest = match
     if len(name) > NAME_TOTAL_LENGTH_MAX:
         raise InvalidReference(
             f"repository name must not be more than {NAME_TOTAL_LENGTH_MAX} characters (it is {len(name)})"
@@ -223,9 +294,9 @@ def _explain_format_error(text: str) -> str:
     colon = rest.rfind(":")
     if colon > rest.rfind("/"):
         name, tag = rest[:colon], rest[colon + 1:]
-    if digest and not re.match(rf"\A{_DIGEST}\Z", digest, re.ASCII):
+    if digest and not _is_digest(digest):
         return f"invalid reference format: {digest!r} is not a digest (algorithm:hex)"
-    if tag is not None and not re.match(_ANCHORED_TAG, tag, re.ASCII):
+    if tag is not None and not _is_tag(tag):
         if tag == "":
             return "invalid reference format: empty tag after ':'"
         return (
@@ -233,9 +304,9 @@ def _explain_format_error(text: str) -> str:
             " and not start with '.' or '-'"
         )
     domain, remainder, explicit = split_docker_domain(name)
-    if explicit and not re.match(_ANCHORED_DOMAIN, domain, re.ASCII):
+    if explicit and not _is_domain_and_port(domain):
         return f"invalid reference format: {domain!r} is not a valid registry host"
-    if not re.match(_ANCHORED_PATH, remainder, re.ASCII):
+    if not _is_path(remainder):
         return (
             f"invalid reference format: repository path {remainder!r} must be lowercase components"
             " of [a-z0-9] joined by '.', '_', '__' or '-' and separated by '/'"

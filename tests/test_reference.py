@@ -13,11 +13,15 @@ PR #9) counts the path only; see the boundary cases below, which pin the SPEC's 
 
 from __future__ import annotations
 
+import random
+import re
 from dataclasses import dataclass
 from typing import Optional
 
 import pytest
+import reference_grammar as grammar
 
+from policylint import reference
 from policylint.reference import InvalidReference, parse, try_parse
 
 H64 = "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
@@ -599,29 +603,64 @@ def test_digest_algorithm():
     assert parse("nginx:1").digest_algorithm is None
 
 
-def test_one_regex_splits_domain_and_path_as_an_anchored_match_of_the_name_would():
-    """parse() reads the domain/path split from the reference regex's own groups; Docker's
-    grammar reads it by matching the name again, anchored. Both must agree on any text."""
-    import random
-    import re
+# Pieces random texts are made of: the grammar's characters, whole parts that make valid
+# references likely, and characters str methods could mistake for the grammar's (non-ASCII
+# digits and letters, whitespace str.split would split on, a Kelvin sign that lowercases to k).
+_PIECES = list("abc019.-_:/@[]AZ+") + [
+    "docker.io/", "localhost:5000/", "[::1]:5000/", "Reg-1.example/", "sha256:" + "a" * 64, "sha512+b64.x:" + "F" * 32,
+    ":v1.2", "__", "--", "\uff11", "\u0661", "\u00e9", "\u212a", "\u017f", " ", "\t", "\n", "\x1c", "\x85", "\u2028"]
 
-    from policylint import reference
 
-    whole = re.compile(rf"\A({reference._NAME})(?::({reference._TAG}))?(?:@({reference._DIGEST}))?\Z", re.ASCII)
-    anchored_name = re.compile(rf"\A(?:({reference._DOMAIN_AND_PORT})/)?({reference._REMOTE_NAME})\Z", re.ASCII)
-    pieces = list("abc019.-_:/@[]AZ") + ["docker.io/", "localhost:5000/", "sha256:" + "a" * 64, "[::1]", "__", "--"]
-    generator = random.Random(1)
+def _random_texts(seed: int, count: int):
+    generator = random.Random(seed)
+    for _ in range(count):
+        yield "".join(generator.choice(_PIECES) for _ in range(generator.randint(1, 10)))
+
+
+def test_the_oracle_splits_domain_and_path_as_an_anchored_match_of_the_name_would():
+    """The oracle reads the domain/path split from its one regex's groups; Docker's grammar reads
+    it by matching the name again, anchored. Both must agree on any text."""
+    whole = re.compile(rf"\A({grammar.NAME})(?::({grammar.TAG}))?(?:@({grammar.DIGEST}))?\Z", re.ASCII)
+    anchored_name = re.compile(rf"\A(?:({grammar.DOMAIN_AND_PORT})/)?({grammar.REMOTE_NAME})\Z", re.ASCII)
     matched = 0
-    for _ in range(40_000):
-        text = "".join(generator.choice(pieces) for _ in range(generator.randint(1, 10)))
-        expected, found = whole.match(text), reference._REFERENCE_RE.match(text)
+    for text in _random_texts(1, 40_000):
+        expected, found = whole.match(text), grammar.REFERENCE.match(text)
         assert (expected is None) == (found is None), text
         if expected is not None:
             matched += 1
             name = anchored_name.match(expected.group(1))
             assert found.groups() == (expected.group(1), name.group(1), name.group(2), expected.group(2),
                                       expected.group(3)), text
-    assert matched > 2000
+    assert matched > 1000
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_grammar_reads_every_text_as_docker_regular_expressions_do(seed):
+    """policylint reads references with str methods; distribution's regular expressions are the
+    oracle: the same texts accepted, split into the same name, domain, path, tag and digest."""
+    matched = 0
+    for text in _random_texts(seed, 60_000):
+        expected = grammar.REFERENCE.match(text)
+        assert reference._match_reference(text) == (expected and expected.groups()), repr(text)
+        matched += expected is not None
+    assert matched > 1500
+
+
+@pytest.mark.parametrize("predicate, pattern", [
+    ("_is_path_component", grammar.PATH_COMPONENT),
+    ("_is_path", grammar.REMOTE_NAME),
+    ("_is_domain_and_port", grammar.DOMAIN_AND_PORT),
+    ("_is_tag", grammar.TAG),
+    ("_is_digest", grammar.DIGEST),
+])
+def test_each_part_of_the_grammar_accepts_what_its_regular_expression_accepts(predicate, pattern):
+    check, oracle = getattr(reference, predicate), grammar.anchored(pattern)
+    texts = [*_random_texts(4, 30_000), "a" * 128, "a" * 129, "_" + "." * 127, "[", "[]", "[::1", ":80", "a:", "a:8x"]
+    accepted = 0
+    for text in texts:
+        assert check(text) == bool(oracle.match(text)), repr(text)
+        accepted += check(text)
+    assert accepted > 100
 
 
 @pytest.mark.parametrize("text, message", [
