@@ -592,3 +592,32 @@ def test_a_few_distinct_shapes_still_name_their_stages() -> None:
     text += "".join(f"FROM s{index}-${{TARGETOS}}\n" for index in range(100))
     found = [item for item in scan(text, "Dockerfile", ScanOptions()) if isinstance(item, Occurrence)]
     assert len(found) == 100  # the alpine images; every sN-${TARGETOS} is the stage sN-linux
+
+
+@given(st.lists(st.integers(1, 40), min_size=1, max_size=30), st.integers(0, 1300))
+def test_an_offset_is_placed_in_the_piece_bisect_finds(lengths, offset):
+    """A continued instruction's pieces: an offset belongs to the last piece starting at or
+    before it (the binary search is written out to spare loading the bisect C extension)."""
+    import bisect
+
+    from policylint.scanners.dockerfile import _Instr
+
+    starts = [sum(lengths[:index]) for index in range(len(lengths))]
+    rows = [10 + index for index in range(len(lengths))]
+    cols = [index % 3 for index in range(len(lengths))]
+    instruction = _Instr("run", "x" * sum(lengths), 3, starts, rows, cols)
+    piece = bisect.bisect_right(starts, offset) - 1
+    assert instruction.position(offset) == (rows[piece], cols[piece] + offset - starts[piece] + 1)
+
+
+def test_a_plain_dockerfile_is_read_without_the_variables_module():
+    """Words with no quote, escape or `$` are taken as written: the expansion machinery (and its
+    import, a cost every pre-commit run would pay) is only for the others."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from policylint.scanners.dockerfile import scan; from policylint.model import ScanOptions; "
+              "found = [o.resolved for o in scan('FROM acme/app:1 AS build\\nFROM build\\nRUN make\\n', 'Dockerfile', "
+              "ScanOptions())]; print(found, 'policylint.variables' in sys.modules)")
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert completed.stdout == "['acme/app:1'] False\n"
