@@ -3,22 +3,33 @@
 Validating a policy means importing jsonschema, which costs more than the rest of a one-file
 check together (the pre-commit case). A policy file rarely changes, so once it has passed,
 the plain data it was read into (and the positions of its keys) is kept in the user's cache
-folder under a name derived from everything the answer depends on:
+folder, in an entry that also holds everything the answer depends on, compared in full when
+it is read:
 
-- the policy text itself (its SHA-256);
-- the JSON Schema shipped with the package, and the package version;
-- the name, size and modification time of every module of the package, so an edited
-  checkout (where the version does not change) never trusts an entry written by older code.
+- the policy text itself;
+- the code: the package version, the Python version, and for a wheel install the RECORD file
+  pip wrote beside the package (rewritten by every install, listing every file's hash); for a
+  checkout or an editable install, the name, size and modification time of every module and
+  the JSON Schema's content, so an edited checkout (where the version does not change) never
+  trusts an entry written by older code. (A module edited by hand inside site-packages is not
+  seen: reinstall instead.)
 
-Only policies that passed are stored; an invalid policy is validated (and reported) every
-time. Entries are written to a temporary file and renamed into place, so a reader sees a
-whole entry or none, and an entry that cannot be read or does not carry its own key is ignored.
-Any failure to read or write the cache is silent: it can only make a run slower, never
-change its result. `POLICYLINT_NO_CACHE=1` turns it off; `POLICYLINT_CACHE_DIR` moves it.
+The entry's file name is a 127-bit hash of both (only where to look; a collision costs a
+validation, never a wrong answer). Entries are `marshal` data, which the interpreter reads
+with no module to import (`json` would load a C extension, 1% of a one-file check), after a
+127-bit checksum of it: marshal takes lengths from its input, so a damaged entry could ask for
+gigabytes. The cache folder is trusted as Python trusts its `__pycache__` folders: whoever
+can write it can change what a cached policy means, or craft an entry that makes a run hang. Only policies that passed
+are stored; an invalid policy is validated (and reported) every time. Entries are written to a
+temporary file and renamed into place, so a reader sees a whole entry or none, and an entry
+that cannot be read or does not match is ignored. Any failure to read or write the cache is
+silent: it can only make a run slower, never change its result. `POLICYLINT_NO_CACHE=1` turns
+it off; `POLICYLINT_CACHE_DIR` moves it.
 """
 
 from __future__ import annotations
 
+import marshal
 import os
 import sys
 
@@ -30,18 +41,14 @@ if TYPE_CHECKING:
 
     Positions = Dict[Tuple[Any, ...], Tuple[int, int, int, int]]
 
-try:  # the bare SHA-256 module: hashlib would load OpenSSL, 5% of a one-file run
-    from _sha2 import sha256  # CPython 3.12+
-except ImportError:  # pragma: no cover - depends on the Python version
-    try:
-        from _sha256 import sha256  # CPython 3.11
-    except ImportError:
-        from hashlib import sha256
-
-FORMAT = 1
+FORMAT = 2
+_SUFFIX = ".entry"
+_OLD_SUFFIXES = (".json",)  # entries of earlier formats, evicted like the others
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _MAX_ENTRY_BYTES = 4 * 1024 * 1024
 _MAX_ENTRIES = 64  # the oldest go when a new one is written: every upgrade or edit orphans some
+_MODULUS = (1 << 127) - 1  # a Mersenne prime, for _digest
+_MAGIC = b"policylint policy cache\0"  # then the payload's _digest, then the marshal payload
 
 
 def cache_dir() -> Optional[str]:
@@ -74,11 +81,27 @@ def _code_fingerprint() -> bytes:
 
 
 def _compute_fingerprint() -> bytes:
-    parts = [f"{FORMAT}\0{__version__}\0{sys.version_info[:2]}".encode()]
+    parts = [f"{FORMAT}\0{__version__}\0{sys.version}\0{marshal.version}".encode()]
+    record = _installed_record()
+    if record is not None:
+        parts.append(record)
+        return b"\n".join(parts)
     _add_module_stats(_PACKAGE_DIR, "", parts)
     with open(os.path.join(_PACKAGE_DIR, "schema", "policy.schema.json"), "rb") as handle:
         parts.append(handle.read())  # the schema's content too, not only its mtime
     return b"\n".join(parts)
+
+
+def _installed_record() -> Optional[bytes]:
+    """The RECORD of a wheel install of this version (beside the package in site-packages), or
+    None: a checkout or an editable install has none there, and is fingerprinted file by file."""
+    path = os.path.join(os.path.dirname(_PACKAGE_DIR), f"policylint-{__version__}.dist-info", "RECORD")
+    try:
+        with open(path, "rb") as handle:
+            record = handle.read(_MAX_ENTRY_BYTES)
+    except OSError:
+        return None
+    return record if b"policylint/policy_cache.py," in record else None
 
 
 def _add_module_stats(folder: str, relative: str, parts: List[bytes]) -> None:
@@ -96,47 +119,13 @@ def _add_module_stats(folder: str, relative: str, parts: List[bytes]) -> None:
             parts.append(f"{name}\0{info.st_size}\0{info.st_mtime_ns}".encode())
 
 
-def _key(text: str) -> str:
-    digest = sha256(_code_fingerprint())
-    digest.update(b"\0policy\0")
-    digest.update(text.encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+def _digest(blob: bytes) -> str:
+    """32 hex digits: `blob` read as one number, modulo a 127-bit prime (deterministic, no module)."""
+    return format(int.from_bytes(b"\1" + blob, "big") % _MODULUS, "032x")
 
 
-class _ScannerSettings:
-    """What the C JSON scanner reads from json.JSONDecoder: its defaults, and no NaN or Infinity
-    (store() never writes them)."""
-
-    strict = True
-    object_hook = None
-    object_pairs_hook = None
-    parse_float = float
-    parse_int = int
-
-    def parse_constant(self, name: str) -> Any:
-        raise ValueError(f"{name} is not allowed")
-
-
-def _load_entry(raw: bytes) -> Any:
-    """json.loads(raw) for an entry store() wrote (ASCII, one value, no surrounding space).
-
-    It uses the C scanner json.loads itself uses, without importing the json package: that
-    import (with the regular expressions its encoder compiles) is a tenth of a one-file check.
-    ValueError when `raw` is anything else."""
-    text = raw.decode("ascii")
-    try:
-        from _json import make_scanner
-    except ImportError:  # pragma: no cover - Pythons without CPython's accelerator
-        from json import loads
-
-        return loads(text)
-    try:
-        value, end = make_scanner(_ScannerSettings())(text, 0)
-    except StopIteration:  # no JSON value at the start
-        raise ValueError("not JSON") from None
-    if end != len(text):
-        raise ValueError("text after the JSON value")
-    return value
+def _key(text: bytes) -> str:
+    return _digest(_code_fingerprint() + b"\0policy\0" + text)
 
 
 def lookup(text: str) -> Optional[Tuple[Any, Positions]]:
@@ -145,21 +134,29 @@ def lookup(text: str) -> Optional[Tuple[Any, Positions]]:
     if folder is None:
         return None
     try:
-        key = _key(text)
-        with open(os.path.join(folder, key + ".json"), "rb") as handle:
+        encoded = text.encode("utf-8", "surrogatepass")
+        with open(os.path.join(folder, _key(encoded) + _SUFFIX), "rb") as handle:
             raw = handle.read(_MAX_ENTRY_BYTES + 1)
         if len(raw) > _MAX_ENTRY_BYTES:
             return None
-        entry = _load_entry(raw)
-        if not isinstance(entry, dict) or entry.get("key") != key or entry.get("format") != FORMAT:
+        magic, checksum, payload = raw[:len(_MAGIC)], raw[len(_MAGIC):len(_MAGIC) + 32], raw[len(_MAGIC) + 32:]
+        if magic != _MAGIC or checksum != _digest(payload).encode():
+            return None  # damaged: marshal would read a length from any bytes and allocate it
+        entry = marshal.loads(payload)
+        if (type(entry) is not tuple or len(entry) != 5 or entry[0] != FORMAT or entry[1] != _code_fingerprint()
+                or entry[2] != encoded or type(entry[3]) is not dict or not _are_positions(entry[4])):
             return None
-        positions: Positions = {
-            tuple(path): (int(place[0]), int(place[1]), int(place[2]), int(place[3]))
-            for path, place in entry["positions"]
-        }
-        return entry["data"], positions
-    except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError):
+        return entry[3], entry[4]
+    except (OSError, ValueError, EOFError, TypeError, RecursionError):
         return None
+
+
+def _are_positions(value: Any) -> bool:
+    """Whether `value` is a positions table: key paths to (line, column, end line, end column)."""
+    return type(value) is dict and all(
+        type(path) is tuple and type(place) is tuple and len(place) == 4
+        and all(type(number) is int for number in place)
+        for path, place in value.items())
 
 
 def store(text: str, data: Any, positions: Positions) -> None:
@@ -169,23 +166,17 @@ def store(text: str, data: Any, positions: Positions) -> None:
         return
     temporary = None
     try:
-        key = _key(text)
-        entry = {
-            "format": FORMAT,
-            "key": key,
-            "data": data,
-            "positions": [[list(path), list(place)] for path, place in positions.items()],
-        }
-        import json
-
-        payload = json.dumps(entry, ensure_ascii=True, allow_nan=False).encode("ascii")
+        encoded = text.encode("utf-8", "surrogatepass")
+        key = _key(encoded)
+        payload = marshal.dumps((FORMAT, _code_fingerprint(), encoded, data, dict(positions)))
+        payload = _MAGIC + _digest(payload).encode() + payload
         if len(payload) > _MAX_ENTRY_BYTES:
             return
         os.makedirs(folder, mode=0o700, exist_ok=True)
         temporary = os.path.join(folder, f".{key}.{os.getpid()}.tmp")
         with open(temporary, "wb") as handle:
             handle.write(payload)
-        os.replace(temporary, os.path.join(folder, key + ".json"))
+        os.replace(temporary, os.path.join(folder, key + _SUFFIX))
         temporary = None
         _evict(folder)
     except (OSError, ValueError, TypeError):
@@ -202,7 +193,7 @@ def _evict(folder: str) -> None:
     """Keep the _MAX_ENTRIES most recently written entries."""
     with os.scandir(folder) as listing:
         entries = [(entry.stat().st_mtime_ns, entry.path) for entry in listing
-                   if entry.name.endswith(".json") and entry.is_file(follow_symlinks=False)]
+                   if entry.name.endswith((_SUFFIX, *_OLD_SUFFIXES)) and entry.is_file(follow_symlinks=False)]
     entries.sort(reverse=True)
     for _, path in entries[_MAX_ENTRIES:]:
         try:

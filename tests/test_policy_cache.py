@@ -84,17 +84,63 @@ def test_entry_is_ignored_when_the_code_or_schema_changes(tmp_path, cache, monke
     assert policy_cache.lookup(Path(path).read_text()) is None
 
 
+def _entry(payload: bytes) -> bytes:
+    """An entry file holding `payload`, with the header and checksum store() writes."""
+    return policy_cache._MAGIC + policy_cache._digest(payload).encode() + payload
+
+
 def test_damaged_or_foreign_entries_are_ignored(tmp_path, cache, monkeypatch):
     path = _write(tmp_path, POLICY)
     load_policy(path)
     (entry,) = cache.iterdir()
     text = Path(path).read_text()
-    for damaged in (b"", b"{not json", json.dumps({"format": 1, "key": "0" * 64, "data": {}, "positions": []}).encode(),
-                    b"[" * 100_000 + b"]" * 100_000, b"\xff\xfe", b'{"format": NaN}', b" {}", b"{} []"):
-        entry.write_bytes(damaged)
-        assert policy_cache.lookup(text) is None
+    encoded, fingerprint = text.encode(), policy_cache._code_fingerprint()
+    good = policy_cache.marshal.loads(entry.read_bytes()[len(policy_cache._MAGIC) + 32:])
+    foreign = [
+        (1, fingerprint, encoded, good[3], good[4]),  # an older format
+        (2, b"older code", encoded, good[3], good[4]),
+        (2, fingerprint, encoded + b"# another policy\n", good[3], good[4]),
+        (2, fingerprint, encoded, [], good[4]),
+        (2, fingerprint, encoded, good[3], {("tags",): (1, 2, 3)}),
+        (2, fingerprint, encoded, good[3], {("tags",): (1, 2, 3, "4")}),
+        (2, fingerprint, encoded, good[3], [(("tags",), (1, 2, 3, 4))]),
+        (2, fingerprint, encoded, good[3]),
+        [2, fingerprint, encoded, good[3], good[4]],
+    ]
+    damaged = [b"", b"{not json", json.dumps({"format": 1, "key": "0" * 64, "data": {}, "positions": []}).encode(),
+               b"[" * 100_000 + b"]" * 100_000,  # marshal would read a list of 1.5 billion items
+               _entry(b"\xff\xfe"), _entry(b""), _entry(policy_cache.marshal.dumps(good)[:-1]),
+               *(_entry(policy_cache.marshal.dumps(value)) for value in foreign)]
+    for content in damaged:
+        entry.write_bytes(content)
+        assert policy_cache.lookup(text) is None, content[:80]
     load_policy(path)  # validated again, and written again
     assert policy_cache.lookup(text) is not None
+
+
+def test_an_entry_damaged_anywhere_is_ignored_or_still_right(tmp_path, cache):
+    """Bytes flipped, cut or added anywhere in an entry: never an error, a hang or another answer."""
+    import random
+
+    path = _write(tmp_path, POLICY)
+    load_policy(path)
+    (entry,) = cache.iterdir()
+    text = Path(path).read_text()
+    original = entry.read_bytes()
+    expected = policy_cache.lookup(text)
+    generator = random.Random(7)
+    for _ in range(3000):
+        content = bytearray(original)
+        where = generator.randrange(len(content))
+        how = generator.randrange(3)
+        if how == 0:
+            content[where] ^= 1 << generator.randrange(8)
+        elif how == 1:
+            del content[where:]
+        else:
+            content[where:where] = bytes([generator.randrange(256)])
+        entry.write_bytes(bytes(content))
+        assert policy_cache.lookup(text) in (None, expected)
 
 
 def test_no_cache_setting_turns_it_off(tmp_path, cache, monkeypatch):
@@ -117,35 +163,6 @@ def test_old_entries_are_evicted(tmp_path, cache, monkeypatch):
     assert len(list(cache.iterdir())) == 3
 
 
-def _json_values(generator, depth=0):
-    kind = generator.randrange(8 if depth < 4 else 5)
-    if kind == 0:
-        return generator.randint(-10**20, 10**20)
-    if kind == 1:
-        return generator.uniform(-1e6, 1e6) * 10 ** generator.randint(-30, 30)
-    if kind == 2:
-        return "".join(generator.choice('ab "\\/\n\t\x00\x1f\u00e9\u2028\ud83d\ude00') for _ in range(generator.randint(0, 8)))
-    if kind == 3:
-        return generator.choice([True, False])
-    if kind == 4:
-        return None
-    if kind == 5:
-        return []
-    if kind == 6:
-        return [_json_values(generator, depth + 1) for _ in range(generator.randint(0, 4))]
-    return {str(_json_values(generator, 9)): _json_values(generator, depth + 1) for _ in range(generator.randint(0, 4))}
-
-
-def test_entries_read_back_as_json_loads_reads_them():
-    import random
-
-    generator = random.Random(4)
-    for _ in range(3000):
-        value = _json_values(generator)
-        raw = json.dumps(value, ensure_ascii=True, allow_nan=False).encode("ascii")  # as store() writes
-        assert policy_cache._load_entry(raw) == json.loads(raw), raw
-
-
 def test_the_code_fingerprint_changes_with_any_module_and_not_with_bytecode(tmp_path, monkeypatch):
     package = tmp_path / "policylint"
     (package / "schema").mkdir(parents=True)
@@ -166,3 +183,26 @@ def test_the_code_fingerprint_changes_with_any_module_and_not_with_bytecode(tmp_
     assert second != first
     (package / "schema" / "policy.schema.json").write_text("[]")  # same size, new content
     assert policy_cache._compute_fingerprint() != second
+
+
+def test_a_wheel_install_is_fingerprinted_by_the_record_pip_wrote(tmp_path, monkeypatch):
+    """Installed from a wheel, the code is what RECORD lists (every file with its hash; pip
+    rewrites it at every install): one file read instead of a stat per module at every start."""
+    site = tmp_path / "site-packages"
+    package = site / "policylint"
+    (package / "schema").mkdir(parents=True)
+    (package / "schema" / "policy.schema.json").write_text("{}")
+    (package / "cli.py").write_text("x = 1\n")
+    monkeypatch.setattr(policy_cache, "_PACKAGE_DIR", str(package))
+    checkout = policy_cache._compute_fingerprint()
+    record = site / f"policylint-{policy_cache.__version__}.dist-info" / "RECORD"
+    record.parent.mkdir()
+    record.write_text("policylint/cli.py,sha256=one,6\npolicylint/policy_cache.py,sha256=two,9\n")
+    installed = policy_cache._compute_fingerprint()
+    assert installed != checkout and record.read_bytes() in installed
+    (package / "cli.py").write_text("x = 2\n")  # not how an install changes: RECORD is what counts
+    assert policy_cache._compute_fingerprint() == installed
+    record.write_text("policylint/cli.py,sha256=three,6\npolicylint/policy_cache.py,sha256=two,9\n")  # reinstall
+    assert policy_cache._compute_fingerprint() != installed
+    record.write_text("another_package/cli.py,sha256=one,6\n")  # not ours: file by file again
+    assert policy_cache._compute_fingerprint() == policy_cache._compute_fingerprint() != installed
