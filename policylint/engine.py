@@ -11,7 +11,7 @@ import os
 import time
 
 from policylint import rules as rule_catalog
-from policylint import scanners, waivers
+from policylint import scanners
 from policylint.errors import PolicylintError, ScanFailure
 from policylint.fileio import UnusableFile, read_regular_file
 from policylint.model import (
@@ -229,7 +229,7 @@ def _check_source(source: SourceFile, options: EngineOptions) -> FileReport:
                                build_contexts=build_contexts)
     nul_error = _nul_error(text, source.path)
     items = [nul_error] if nul_error else scanners.scan(source.kind, text, source.path, scan_options)
-    exceptions = waivers.active_exceptions(policy, options.today)
+    exceptions = policy.exceptions_in_force(options.today)
     findings: List[Finding] = []
     # The environment depends on the file's path and the object's namespace only: once per
     # namespace, not once per reference (a manifest bundle holds hundreds in a few namespaces).
@@ -254,6 +254,8 @@ def _check_source(source: SourceFile, options: EngineOptions) -> FileReport:
             report.subjects.append((item, subject))
         findings.extend(_judge(item, subject, options, exceptions, relative))
     if findings or "policylint:" in text:
+        from policylint import waivers  # a clean file without waivers (most, in pre-commit) never needs it
+
         dockerfile = source.kind == "dockerfile"
         found = waivers.find_inline_waivers(text, lone_cr_breaks=not dockerfile, own_line=dockerfile)
         allowed = options.inline_waivers and policy.inline_waivers
@@ -283,7 +285,11 @@ def _kind_name(kind: str) -> str:
 
 
 def _excepted(exceptions: Sequence, finding: Finding, relative: Optional[str], repository: Optional[str]) -> bool:
-    return any(waivers.exception_applies(item, finding, relative, repository) for item in exceptions)
+    if not exceptions:
+        return False
+    from policylint.waivers import exception_applies
+
+    return any(exception_applies(item, finding, relative, repository) for item in exceptions)
 
 
 _MAX_VERDICTS = 20_000  # the table is emptied when full: memory stays flat on any repository
@@ -333,7 +339,7 @@ def policy_findings(options: EngineOptions) -> List[Finding]:
     """Findings about the policy itself: expired exceptions, at their line in the policy."""
     findings = []
     path = options.policy_path or ".policylint.yaml"
-    for item in waivers.expired_exceptions(options.policy, options.today):
+    for item in options.policy.expired_exceptions(options.today):
         location = item.location or Location(path, 1, 1)
         location = Location(path, location.line, location.column)
         finding = _finding(

@@ -140,6 +140,14 @@ class Policy(NamedTuple):
                 return environment
         return None
 
+    def exceptions_in_force(self, today: str) -> List[PolicyException]:
+        """The exceptions that still waive findings on `today` (YYYY-MM-DD)."""
+        return [item for item in self.exceptions if item.expires is None or item.expires >= today]
+
+    def expired_exceptions(self, today: str) -> List[PolicyException]:
+        """The exceptions whose `expires` date has passed: each is an exception-expired finding."""
+        return [item for item in self.exceptions if item.expires is not None and item.expires < today]
+
 
 def find_policy(start_dir: str) -> Optional[str]:
     """`.policylint.yaml`/`.yml` in `start_dir` or the nearest parent up to the git root."""

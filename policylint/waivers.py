@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 
 from policylint.model import Finding, Location
-from policylint.policy import Policy, PolicyException
 from policylint.records import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Dict, Iterable, List, Optional, Tuple
+
+    from policylint.policy import PolicyException
 
 # Compiled (through re's cache) only for a file that holds a waiver: compiling costs a
 # one-file check more than the search.
@@ -104,10 +105,3 @@ def exception_applies(
         repository is not None and any(pattern.matches(repository) for pattern in exception.images)
     )
 
-
-def active_exceptions(policy: Policy, today: str) -> List[PolicyException]:
-    return [item for item in policy.exceptions if item.expires is None or item.expires >= today]
-
-
-def expired_exceptions(policy: Policy, today: str) -> List[PolicyException]:
-    return [item for item in policy.exceptions if item.expires is not None and item.expires < today]

@@ -124,3 +124,15 @@ def test_a_stray_document_marker_after_the_policy_is_no_second_document():
     policy = parse_policy("version: 1\ntags: {deny: [main]}\n---\n", "p.yaml", None)
     assert policy.tags_deny == ("main",)
     assert "single YAML document" in error_of("version: 1\n---\n# note\n---\nversion: 1\n").message
+
+
+def test_an_exception_is_in_force_through_its_expiry_date_and_expired_the_day_after():
+    policy = parse_policy(
+        "version: 1\nexceptions:\n"
+        "  - {images: [x.io/a], reason: one, expires: 2026-11-29}\n"
+        "  - {images: [x.io/b], reason: two}\n"
+        "  - {images: [x.io/c], reason: three, expires: 2026-11-28}\n", ".policylint.yaml", base_dir=None)
+    assert [item.reason for item in policy.exceptions_in_force("2026-11-29")] == ["one", "two"]
+    assert [item.reason for item in policy.expired_exceptions("2026-11-29")] == ["three"]
+    assert [item.reason for item in policy.exceptions_in_force("2026-11-30")] == ["two"]
+    assert [item.reason for item in policy.expired_exceptions("2026-11-30")] == ["one", "three"]

@@ -44,3 +44,26 @@ def test_a_one_file_check_loads_no_module_it_does_not_need(tmp_path):
     assert "registry-not-allowed" in second.stdout
     # the same findings either way
     assert first.stdout.splitlines()[:-1] == second.stdout.splitlines()[:-1]
+
+
+# What a clean Dockerfile (the usual pre-commit run) does not need either: the expansion of
+# variables (no `$` or quotes), waivers and exceptions (no finding, no marker), and the C
+# extensions behind json, hashlib and bisect (the policy cache is marshal data).
+CLEAN_NOT_NEEDED = ("policylint.variables", "policylint.waivers", "_json", "_sha256", "_sha2", "_hashlib", "_bisect",
+                    "bisect", "hashlib")
+
+
+def test_a_clean_one_file_check_loads_less_still(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "Dockerfile").write_text("FROM registry.acme.com/platform/python:3.12-slim\nRUN make\n")
+    (tmp_path / ".policylint.yaml").write_text(
+        "version: 1\nregistries:\n  allow: [registry.acme.com]\n"
+        "exceptions:\n  - images: [docker.io/library/nginx]\n    rules: [tag-missing]\n    reason: local only\n"
+        "    expires: 2099-01-31\n")
+    env = {**os.environ, "POLICYLINT_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    script = CHECK.format(repo=REPO, names=NOT_NEEDED + CLEAN_NOT_NEEDED)
+    for flags in ([], ["-S"]):  # the first run validates the policy and caches it (YAML is in site-packages)
+        completed = subprocess.run([sys.executable, *flags, "-c", script], cwd=tmp_path, env=env,
+                                   capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.splitlines()[-1] == "exit 0 loaded []"
