@@ -1,5 +1,6 @@
 """policylint.records.NamedTuple makes the records typing.NamedTuple would make."""
 
+import operator
 import pickle
 import typing
 
@@ -135,3 +136,21 @@ def test_every_arity_binds_fields_in_order_with_defaults(arity):
     assert ours.__new__.__code__.co_varnames[:arity + 1] == ("_cls", *names)
     with pytest.raises(TypeError):
         ours(*values, 0)
+
+
+def test_the_shared_empty_mapping_reads_as_an_empty_dict_and_cannot_change():
+    from policylint.model import EMPTY_MAPPING, Finding, Location, Severity
+
+    assert EMPTY_MAPPING == {} and operator.eq({}, EMPTY_MAPPING) and EMPTY_MAPPING != {"a": 1}
+    assert dict(EMPTY_MAPPING) == {} and list(EMPTY_MAPPING) == [] and len(EMPTY_MAPPING) == 0 and not EMPTY_MAPPING
+    assert "a" not in EMPTY_MAPPING and EMPTY_MAPPING.get("a") is None and EMPTY_MAPPING.get("a", 3) == 3
+    assert list(EMPTY_MAPPING.items()) == list(EMPTY_MAPPING.keys()) == list(EMPTY_MAPPING.values()) == []
+    with pytest.raises(KeyError):
+        EMPTY_MAPPING["a"]
+    with pytest.raises(TypeError):
+        EMPTY_MAPPING["a"] = 1  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        EMPTY_MAPPING.update({"a": 1})  # type: ignore[attr-defined]
+    finding = Finding("tag-missing", Severity.ERROR, "m", Location("p", 1, 1))
+    assert finding.context is EMPTY_MAPPING and finding == finding._replace(context={})
+    assert pickle.loads(pickle.dumps(finding)).context is EMPTY_MAPPING
