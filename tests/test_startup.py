@@ -18,7 +18,7 @@ CHECK = """
 import sys
 sys.path.insert(0, {repo!r})
 from policylint.cli import main
-code = main(["Dockerfile"])
+code = main(["Dockerfile", *{extra!r}])
 loaded = [name for name in {names!r} if name in sys.modules]
 print("exit", code, "loaded", loaded)
 """
@@ -33,7 +33,7 @@ def test_a_one_file_check_loads_no_module_it_does_not_need(tmp_path):
         "exceptions:\n  - images: [docker.io/library/nginx]\n    rules: [tag-missing]\n    reason: local only\n"
         "    expires: 2099-01-31\n")
     env = {**os.environ, "POLICYLINT_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
-    script = CHECK.format(repo=REPO, names=NOT_NEEDED)
+    script = CHECK.format(repo=REPO, names=NOT_NEEDED, extra=[])
     # the first run validates the policy (YAML and jsonschema) and caches it
     first = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True)
     # -S: no site-packages, whose .pth files may import anything; what policylint needs is in REPO
@@ -47,9 +47,11 @@ def test_a_one_file_check_loads_no_module_it_does_not_need(tmp_path):
 
 
 # What a clean Dockerfile (the usual pre-commit run) does not need either: the expansion of
-# variables (no `$` or quotes), waivers and exceptions (no finding, no marker), and the C
-# extensions behind json, hashlib and bisect (the policy cache is marshal data).
-CLEAN_NOT_NEEDED = ("policylint.variables", "policylint.waivers", "_json", "_sha256", "_sha2", "_hashlib", "_bisect",
+# variables (no `$` or quotes), waivers and exceptions (no finding, no marker), the escaping
+# of text to print (nothing to print with -q), collections.abc, and the C extensions behind
+# json, hashlib and bisect (the policy cache is marshal data).
+CLEAN_NOT_NEEDED = ("policylint.variables", "policylint.waivers", "policylint.report.safe_text", "collections.abc",
+                    "_json", "_sha256", "_sha2", "_hashlib", "_bisect",
                     "bisect", "hashlib")
 
 
@@ -61,7 +63,7 @@ def test_a_clean_one_file_check_loads_less_still(tmp_path):
         "exceptions:\n  - images: [docker.io/library/nginx]\n    rules: [tag-missing]\n    reason: local only\n"
         "    expires: 2099-01-31\n")
     env = {**os.environ, "POLICYLINT_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
-    script = CHECK.format(repo=REPO, names=NOT_NEEDED + CLEAN_NOT_NEEDED)
+    script = CHECK.format(repo=REPO, names=NOT_NEEDED + CLEAN_NOT_NEEDED, extra=["-q"])
     for flags in ([], ["-S"]):  # the first run validates the policy and caches it (YAML is in site-packages)
         completed = subprocess.run([sys.executable, *flags, "-c", script], cwd=tmp_path, env=env,
                                    capture_output=True, text=True)

@@ -9,7 +9,6 @@ from policylint import engine
 from policylint.commands import common
 from policylint.model import RunResult, Severity
 from policylint.report import ReportOptions, write
-from policylint.report.safe_text import printable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -66,6 +65,8 @@ def run_check(args: argparse.Namespace) -> RunResult:
     )
     result, _ = engine.run(selection.sources, options, jobs=common.jobs(args))
     if args.debug:  # what the scanners declined; discovery's skips were listed already
+        from policylint.report.safe_text import printable
+
         for item in result.skipped:
             print(printable(f"policylint: skipped {item.path}: {item.reason}"), file=sys.stderr)
     result.skipped = selection.skipped + result.skipped
@@ -96,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
               ReportOptions(color=_use_color(args, sys.stdout), link_base=report_options.link_base))
         sys.stdout.flush()
     for path, count in result.truncated:  # even with -q: the report is not the whole story
+        from policylint.report.safe_text import printable
+
         print(printable(f"policylint: {path}: {plural(count, 'more finding')} not reported (at most "
                         f"{engine.MAX_FINDINGS_PER_FILE:,} per file)"), file=sys.stderr)
     if not args.quiet:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from policylint.model import Finding, RunResult
 from policylint.report import ReportOptions, write_lines
-from policylint.report.safe_text import printable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -16,6 +15,8 @@ _BOLD = "\033[1m"
 
 
 def format_finding(finding: Finding, color: bool = False) -> str:
+    from policylint.report.safe_text import printable  # loaded once there is something to print
+
     loc = finding.location
     severity = finding.severity.value
     message = finding.message
