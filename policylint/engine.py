@@ -179,7 +179,7 @@ def _severity(rule_id: str, policy: Policy) -> Optional[Severity]:
         return None
     if override is not None:
         return Severity(override)
-    return rule_catalog.RULES[rule_id].default_severity
+    return rule_catalog.get(rule_id).default_severity
 
 
 def _finding(rule_id: str, message: str, location: Location, policy: Policy, **extra) -> Optional[Finding]:
@@ -260,7 +260,7 @@ def _check_source(source: SourceFile, options: EngineOptions) -> FileReport:
         found = waivers.find_inline_waivers(text, lone_cr_breaks=not dockerfile, own_line=dockerfile)
         allowed = options.inline_waivers and policy.inline_waivers
         findings, problems, waived = waivers.apply_inline_waivers(
-            findings, found, source.path, allowed, rule_catalog.RULES)
+            findings, found, source.path, allowed, rule_catalog.RULE_IDS)
         report.suppressed += waived
         for location, message in problems:
             finding = _finding("invalid-waiver", message, location, policy, kind=_kind_name(source.kind))

@@ -401,7 +401,7 @@ def _validate(data: Any, positions: dict, display: str) -> None:
 
 
 def _check_semantics(data: dict, positions: dict, display: str) -> None:
-    from policylint.rules import RULES
+    from policylint.rules import RULE_IDS
 
     def fail(message: str, path: Tuple[Any, ...], key: bool = False) -> None:
         raise PolicylintError(message, _location(positions, path, display, key=key))
@@ -438,7 +438,7 @@ def _check_semantics(data: dict, positions: dict, display: str) -> None:
         check_globs(("environments", name, "images"), environment.get("images", []), compile_repository_pattern)
     for index, exception in enumerate(data.get("exceptions", [])):
         for position, rule in enumerate(exception.get("rules", [])):
-            if rule not in RULES:
+            if rule not in RULE_IDS:
                 fail(_unknown_rule(rule), ("exceptions", index, "rules", position))
         check_globs(("exceptions", index, "paths"), exception.get("paths", []), compile_path_glob)
         check_globs(("exceptions", index, "images"), exception.get("images", []), compile_repository_pattern)
@@ -452,16 +452,16 @@ def _check_semantics(data: dict, positions: dict, display: str) -> None:
                 fail(f"exceptions[{index}].expires {expires!r} is not a real date",
                      ("exceptions", index, "expires"))
     for rule in data.get("severity", {}):
-        if rule not in RULES:
+        if rule not in RULE_IDS:
             fail(_unknown_rule(rule), ("severity", rule), key=True)
 
 
 def _unknown_rule(rule: str) -> str:
     import difflib  # only for a hint in an error message
 
-    from policylint.rules import RULES
+    from policylint.rules import RULE_IDS
 
-    hint = difflib.get_close_matches(rule, list(RULES), n=1)
+    hint = difflib.get_close_matches(rule, RULE_IDS, n=1)
     suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
     return f"unknown rule {rule!r}{suggestion}; see 'policylint rules'"
 

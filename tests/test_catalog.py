@@ -44,3 +44,34 @@ def test_rule_docs_are_current():
         page = ROOT / "docs" / "rules" / name
         assert page.exists() and page.read_text(encoding="utf-8") == text, \
             f"docs/rules/{name} is stale: run scripts/gen_rule_docs.py"
+
+
+def test_every_rule_module_is_in_the_catalog_under_its_own_id_and_scope():
+    """The catalog names each module and its scope without importing it: they must agree."""
+    import importlib
+
+    from policylint.rules import CATALOG, RULE_IDS, reference_rules
+
+    modules = sorted(path.stem for path in (ROOT / "policylint" / "rules").glob("*.py") if path.stem != "__init__")
+    assert sorted(module for module, _ in CATALOG.values()) == modules
+    for rule_id, (name, scope) in CATALOG.items():
+        module = importlib.import_module(f"policylint.rules.{name}")
+        assert (rule_id, scope) == (module.ID, module.SCOPE)
+        assert hasattr(module, "check") == (scope == "reference"), rule_id
+    assert tuple(RULES) == RULE_IDS
+    assert [rule.id for rule in reference_rules()] == [rule_id for rule_id, (_, scope) in CATALOG.items()
+                                                       if scope == "reference"]
+
+
+def test_a_rule_module_is_imported_when_its_rule_is_first_needed():
+    import subprocess
+    import sys
+
+    script = ("import sys; from policylint import rules; "
+              "before = 'policylint.rules.parse_error' in sys.modules; "
+              "checks = len(rules.reference_rules()); "
+              "middle = 'policylint.rules.parse_error' in sys.modules; "
+              "severity = rules.get('parse-error').default_severity.value; "
+              "print(before, checks, middle, severity, 'policylint.rules.parse_error' in sys.modules)")
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert completed.stdout == "False 8 False error True\n"

@@ -12,41 +12,34 @@ answer for every other place that names the same image.
 
 from __future__ import annotations
 
-from types import ModuleType
+import sys
 
 from policylint.model import Severity, Subject, Violation
 from policylint.records import NamedTuple
-from policylint.rules import (
-    digest_missing,
-    exception_expired,
-    invalid_reference,
-    invalid_waiver,
-    not_fully_qualified,
-    parse_error,
-    registry_not_allowed,
-    tag_denied,
-    tag_missing,
-    tag_pattern_mismatch,
-    unresolved_variable,
-)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, Dict, Iterator, Optional
+    from typing import Callable, Dict, Iterator, Optional, Tuple
 
-_MODULES = (
-    invalid_reference,
-    registry_not_allowed,
-    tag_missing,
-    tag_denied,
-    tag_pattern_mismatch,
-    digest_missing,
-    not_fully_qualified,
-    unresolved_variable,
-    parse_error,
-    exception_expired,
-    invalid_waiver,
-)
+# The catalog: rule id -> (its module in this package, its scope), in documentation order.
+# A module is imported when its rule is first needed: the reference rules at the first reference
+# judged, parse-error, invalid-waiver and exception-expired only when a file fails to parse, a
+# waiver is wrong or an exception has expired (a clean pre-commit run imports 8 modules, not 11).
+# tests/test_catalog.py checks each entry against its module's ID and SCOPE.
+CATALOG: Dict[str, Tuple[str, str]] = {
+    "invalid-reference": ("invalid_reference", "reference"),
+    "registry-not-allowed": ("registry_not_allowed", "reference"),
+    "tag-missing": ("tag_missing", "reference"),
+    "tag-denied": ("tag_denied", "reference"),
+    "tag-pattern-mismatch": ("tag_pattern_mismatch", "reference"),
+    "digest-missing": ("digest_missing", "reference"),
+    "not-fully-qualified": ("not_fully_qualified", "reference"),
+    "unresolved-variable": ("unresolved_variable", "reference"),
+    "parse-error": ("parse_error", "file"),
+    "exception-expired": ("exception_expired", "policy"),
+    "invalid-waiver": ("invalid_waiver", "waiver"),
+}
+RULE_IDS = tuple(CATALOG)
 
 
 class Rule(NamedTuple):
@@ -62,8 +55,29 @@ class Rule(NamedTuple):
         return self.id.replace("-", " ").capitalize()
 
 
-def _rule(module: ModuleType) -> Rule:
-    return Rule(
+class UnknownRule(KeyError):
+    pass
+
+
+_loaded: Dict[str, Rule] = {}
+
+
+def get(rule_id: str) -> Rule:
+    """The rule with this id; UnknownRule says which id was meant when it is close."""
+    rule = _loaded.get(rule_id)
+    if rule is not None:
+        return rule
+    entry = CATALOG.get(rule_id)
+    if entry is None:
+        import difflib  # only for a hint in an error message
+
+        hint = difflib.get_close_matches(rule_id, list(CATALOG), n=1)
+        suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+        raise UnknownRule(f"unknown rule {rule_id!r}{suggestion}")
+    name = f"{__name__}.{entry[0]}"
+    __import__(name)  # importlib.import_module would import importlib first
+    module = sys.modules[name]
+    rule = _loaded[rule_id] = Rule(
         id=module.ID,
         summary=module.SUMMARY,
         default_severity=module.DEFAULT_SEVERITY,
@@ -71,28 +85,27 @@ def _rule(module: ModuleType) -> Rule:
         doc=(module.__doc__ or "").strip(),
         check=getattr(module, "check", None),
     )
+    return rule
 
 
-RULES: Dict[str, Rule] = {module.ID: _rule(module) for module in _MODULES}
+_reference_rules: Optional[Tuple[Rule, ...]] = None
 
 
-class UnknownRule(KeyError):
-    pass
+def reference_rules() -> Tuple[Rule, ...]:
+    """The rules that judge each reference (those with a check), in catalog order."""
+    global _reference_rules
+    if _reference_rules is None:
+        _reference_rules = tuple(get(rule_id) for rule_id, (_, scope) in CATALOG.items() if scope == "reference")
+    return _reference_rules
 
 
-def get(rule_id: str) -> Rule:
-    """The rule with this id; UnknownRule says which id was meant when it is close."""
-    try:
-        return RULES[rule_id]
-    except KeyError:
-        import difflib  # only for a hint in an error message
-        hint = difflib.get_close_matches(rule_id, list(RULES), n=1)
-        suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
-        raise UnknownRule(f"unknown rule {rule_id!r}{suggestion}") from None
+def __getattr__(name: str) -> Dict[str, Rule]:
+    """RULES: every rule by id, in catalog order (the whole catalog imported, for listings)."""
+    if name != "RULES":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    rules = {rule_id: get(rule_id) for rule_id in CATALOG}
+    globals()["RULES"] = rules
+    return rules
 
 
-def reference_rules() -> Iterator[Rule]:
-    return (rule for rule in RULES.values() if rule.check is not None)
-
-
-__all__ = ["RULES", "Rule", "Subject", "UnknownRule", "get", "reference_rules"]
+__all__ = ["CATALOG", "RULES", "RULE_IDS", "Rule", "Subject", "UnknownRule", "get", "reference_rules"]
