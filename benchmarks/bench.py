@@ -435,6 +435,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         scale_rows = []
         for key, label in (("serial", "-j1"), ("parallel", "default -j")):
             a, b = mono[small][key], mono[large][key]
+            floor_a, floor_b = mono[small]["floor"], mono[large]["floor"]
             mb_a = sum(entry[2] for entry in mono[small]["entries"]) / MB  # type: ignore[union-attr]
             mb_b = sum(entry[2] for entry in mono[large]["entries"]) / MB  # type: ignore[union-attr]
             marginal = (b.wall - a.wall) / (mb_b - mb_a)
@@ -448,12 +449,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 # without the start-up a one-file run also pays (it dominates a small tree)
                 f"cpu_s_per_MB_{small}_net": round((a.cpu - one.cpu) / mb_a, 4),
                 f"cpu_s_per_MB_{large}_net": round((b.cpu - one.cpu) / mb_b, 4),
+                # the floor's own ratio: what the files and the machine do to CPU per MB
+                "floor_per_MB_ratio": round((floor_b.cpu / mb_b) / (floor_a.cpu / mb_a), 2),
             })
             if key == "serial":
                 targets.append((f"peak memory at {large} files <= 150 MB", f"{b.rss_mb:.0f} MB", b.rss_mb <= 150))
+                # Linear or better: CPU per MB may fall as fixed costs spread (the floor's does too),
+                # it must not grow. (Until 29 November this also wanted >= 0.8x, which failed a
+                # run where both policylint and the floor came out at 0.7x.)
                 ratio = ((b.cpu - one.cpu) / mb_b) / ((a.cpu - one.cpu) / mb_a)
-                targets.append((f"linear: CPU per MB (start-up aside) at {large} within 1.25x of {small}",
-                                f"{ratio:.2f}x", 0.8 <= ratio <= 1.25))
+                targets.append((f"linear: CPU per MB (start-up aside) at {large} at most 1.25x that at {small}",
+                                f"{ratio:.2f}x", ratio <= 1.25))
         print_table(scale_rows, list(scale_rows[0]), f"Scaling: {small} vs {large} container files")
         results["scaling"] = scale_rows
 
