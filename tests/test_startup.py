@@ -24,21 +24,29 @@ print("exit", code, "loaded", loaded)
 """
 
 
+def _check_twice(folder, dockerfile, policy, names, extra):
+    """A one-file check run twice in `folder`: first to validate the policy and cache it (YAML
+    and jsonschema come from site-packages), then with -S: no site-packages, whose .pth files
+    may import anything (what policylint needs is in REPO). The two runs' output."""
+    (folder / ".git").mkdir()
+    (folder / "Dockerfile").write_text(dockerfile)
+    (folder / ".policylint.yaml").write_text(policy)
+    env = {**os.environ, "POLICYLINT_CACHE_DIR": str(folder / "cache"), "NO_COLOR": "1"}
+    script = CHECK.format(repo=REPO, names=names, extra=extra)
+    return [subprocess.run([sys.executable, *flags, "-c", script], cwd=folder, env=env, capture_output=True,
+                           text=True) for flags in ([], ["-S"])]
+
+
+EXCEPTION = ("exceptions:\n  - images: [docker.io/library/nginx]\n    rules: [tag-missing]\n    reason: local only\n"
+             "    expires: 2099-01-31\n")
+
+
 def test_a_one_file_check_loads_no_module_it_does_not_need(tmp_path):
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "Dockerfile").write_text("FROM registry.acme.com/platform/python:3.12-slim\nFROM nginx\n")
-    (tmp_path / ".policylint.yaml").write_text(
+    first, second = _check_twice(
+        tmp_path, "FROM registry.acme.com/platform/python:3.12-slim\nFROM nginx\n",
         "version: 1\nregistries:\n  allow: [registry.acme.com]\ntags:\n  deny: [latest]\n"
-        "environments:\n  release:\n    match: {paths: ['deploy/**']}\n    tags: {pattern: '^v[0-9]+$'}\n"
-        "exceptions:\n  - images: [docker.io/library/nginx]\n    rules: [tag-missing]\n    reason: local only\n"
-        "    expires: 2099-01-31\n")
-    env = {**os.environ, "POLICYLINT_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
-    script = CHECK.format(repo=REPO, names=NOT_NEEDED, extra=[])
-    # the first run validates the policy (YAML and jsonschema) and caches it
-    first = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True)
-    # -S: no site-packages, whose .pth files may import anything; what policylint needs is in REPO
-    second = subprocess.run([sys.executable, "-S", "-c", script], cwd=tmp_path, env=env, capture_output=True,
-                            text=True)
+        "environments:\n  release:\n    match: {paths: ['deploy/**']}\n    tags: {pattern: '^v[0-9]+$'}\n" + EXCEPTION,
+        NOT_NEEDED, [])
     assert second.returncode == 0, second.stderr
     assert second.stdout.splitlines()[-1] == "exit 1 loaded []"
     assert "registry-not-allowed" in second.stdout
@@ -48,27 +56,18 @@ def test_a_one_file_check_loads_no_module_it_does_not_need(tmp_path):
 
 # What a clean Dockerfile (the usual pre-commit run) does not need either: the expansion of
 # variables (no `$` or quotes), waivers and exceptions (no finding, no marker), the rules that
-# only judge parse errors, waivers and expired exceptions, the escaping
-# of text to print (nothing to print with -q), collections.abc, and the C extensions behind
-# json, hashlib and bisect (the policy cache is marshal data).
+# only judge parse errors, waivers and expired exceptions, the escaping of text to print
+# (nothing to print with -q), collections.abc, and the C extensions behind json, hashlib and
+# bisect (the policy cache is marshal data).
 CLEAN_NOT_NEEDED = ("policylint.variables", "policylint.waivers", "policylint.report.safe_text", "collections.abc",
                     "policylint.rules.parse_error", "policylint.rules.invalid_waiver",
-                    "policylint.rules.exception_expired",
-                    "_json", "_sha256", "_sha2", "_hashlib", "_bisect",
+                    "policylint.rules.exception_expired", "_json", "_sha256", "_sha2", "_hashlib", "_bisect",
                     "bisect", "hashlib")
 
 
 def test_a_clean_one_file_check_loads_less_still(tmp_path):
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "Dockerfile").write_text("FROM registry.acme.com/platform/python:3.12-slim\nRUN make\n")
-    (tmp_path / ".policylint.yaml").write_text(
-        "version: 1\nregistries:\n  allow: [registry.acme.com]\n"
-        "exceptions:\n  - images: [docker.io/library/nginx]\n    rules: [tag-missing]\n    reason: local only\n"
-        "    expires: 2099-01-31\n")
-    env = {**os.environ, "POLICYLINT_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
-    script = CHECK.format(repo=REPO, names=NOT_NEEDED + CLEAN_NOT_NEEDED, extra=["-q"])
-    for flags in ([], ["-S"]):  # the first run validates the policy and caches it (YAML is in site-packages)
-        completed = subprocess.run([sys.executable, *flags, "-c", script], cwd=tmp_path, env=env,
-                                   capture_output=True, text=True)
-    assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.splitlines()[-1] == "exit 0 loaded []"
+    _, second = _check_twice(tmp_path, "FROM registry.acme.com/platform/python:3.12-slim\nRUN make\n",
+                             "version: 1\nregistries:\n  allow: [registry.acme.com]\n" + EXCEPTION,
+                             NOT_NEEDED + CLEAN_NOT_NEEDED, ["-q"])
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.splitlines()[-1] == "exit 0 loaded []"
