@@ -19,12 +19,13 @@ validation, never a wrong answer). Entries are `marshal` data, which the interpr
 with no module to import (`json` would load a C extension, 1% of a one-file check), after a
 127-bit checksum of it: marshal takes lengths from its input, so a damaged entry could ask for
 gigabytes. The cache folder is trusted as Python trusts its `__pycache__` folders: whoever
-can write it can change what a cached policy means, or craft an entry that makes a run hang. Only policies that passed
-are stored; an invalid policy is validated (and reported) every time. Entries are written to a
-temporary file and renamed into place, so a reader sees a whole entry or none, and an entry
-that cannot be read or does not match is ignored. Any failure to read or write the cache is
-silent: it can only make a run slower, never change its result. `POLICYLINT_NO_CACHE=1` turns
-it off; `POLICYLINT_CACHE_DIR` moves it.
+can write it can change what a cached policy means, or craft an entry that makes a run hang.
+
+Only policies that passed are stored; an invalid policy is validated (and reported) every time.
+Entries are written to a temporary file and renamed into place, so a reader sees a whole entry
+or none, and an entry that cannot be read or does not match is ignored. Any failure to read or
+write the cache is silent: it can only make a run slower, never change its result.
+`POLICYLINT_NO_CACHE=1` turns it off; `POLICYLINT_CACHE_DIR` moves it.
 """
 
 from __future__ import annotations

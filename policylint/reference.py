@@ -123,8 +123,8 @@ def _match_reference(text: str) -> Optional[tuple]:
 # The characters some part of the grammar accepts; any other (placeholders such as <PROJECT>,
 # spaces, braces) is reported by name. Character sets and str.strip, not regular expressions:
 # compiling is most of what a regular expression costs a one-file run.
-_GRAMMAR_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-/:@[]+"
-_LOWER_HEX = "0123456789abcdef"
+_GRAMMAR_CHARACTERS = _ALNUM + "._-/:@[]+"
+_LOWER_HEX = _DIGITS + "abcdef"
 # Algorithms the go-digest package knows, with the length of their hex encoding.
 DIGEST_HEX_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
 
