@@ -254,12 +254,13 @@ def _check_source(source: SourceFile, options: EngineOptions) -> FileReport:
             report.subjects.append((item, subject))
         findings.extend(_judge(item, subject, options, exceptions, relative))
     if findings or "policylint:" in text:
-        from policylint import waivers  # a clean file without waivers (most, in pre-commit) never needs it
+        # a clean file without waivers (most, in pre-commit) never needs the module
+        from policylint.waivers import apply_inline_waivers, find_inline_waivers
 
         dockerfile = source.kind == "dockerfile"
-        found = waivers.find_inline_waivers(text, lone_cr_breaks=not dockerfile, own_line=dockerfile)
+        found = find_inline_waivers(text, lone_cr_breaks=not dockerfile, own_line=dockerfile)
         allowed = options.inline_waivers and policy.inline_waivers
-        findings, problems, waived = waivers.apply_inline_waivers(
+        findings, problems, waived = apply_inline_waivers(
             findings, found, source.path, allowed, rule_catalog.RULE_IDS)
         report.suppressed += waived
         for location, message in problems:
