@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 try:  # libyaml; the pure-Python loader is only a fallback for odd installs
     from yaml import CSafeLoader as _BaseLoader
+    from yaml._yaml import CParser as _CParser
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
@@ -110,6 +111,14 @@ class _TooManyNodes(Exception):
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     """The safe loader with a memoized resolver; the tags it gives are exactly SafeLoader's."""
 
+    if _BaseLoader is not yaml.SafeLoader:
+        def __init__(self, stream: str) -> None:
+            # Only the parser's own state: the constructor's and the path resolver's are never
+            # used (nothing is constructed; there are no path resolvers). Setting them gave the
+            # instance a `__dict__` that the composer's three lookups per node then searched
+            # first: a fortieth of a corpus run.
+            _CParser.__init__(self, stream)
+
     _resolve = _BaseLoader.resolve
     # The composer calls these two around every node; they only track the path for path
     # resolvers, which SafeLoader has none of, and return at once. As Python methods they still
@@ -141,7 +150,10 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 class _CountingLoader(_Loader):
     """The loader for long texts: refuses a text past its MAX_NODES as it composes."""
 
-    nodes_left = MAX_NODES  # set per text by compose_all
+    # Set per text by compose_all. A slot, not an instance attribute: an instance without a
+    # `__dict__` spares the composer's three lookups per node (resolve, descend_resolver,
+    # ascend_resolver) a look into it.
+    __slots__ = ("nodes_left",)
 
     def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
         self.nodes_left -= 1  # the composer asks once for every node without an explicit tag
