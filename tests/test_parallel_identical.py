@@ -136,18 +136,23 @@ def test_jobs_zero_means_one_per_usable_core():
 
 
 def test_yaml_without_image_can_still_be_a_parse_error(tmp_path):
-    """Why no file is skipped unparsed: no `image` text, and still a finding. (A duplicate key
-    in a document policylint does not read, such as a CI config, is not one.)"""
+    """Why no file is skipped unparsed: no `image` text, and still a finding, in a file or in a
+    document of a bundle. A duplicate key is looked for only where it may change an image: not
+    in a document policylint does not read (a CI config), nor in one without `image` in its
+    text (blanked out before composing, see kubernetes.text_to_compose)."""
     (tmp_path / "ci.yaml").write_text("name: ci\non: push\nname: twice\n")
     (tmp_path / "broken.yaml").write_text("jobs: [build\n")
     (tmp_path / "service.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: a}\nkind: Pod\n")
+    (tmp_path / "bundle.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: 'nginx:1.27'}]}\n"
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: [1, 2}\n")
     sources = discover([str(tmp_path)], root=str(tmp_path)).files
     result, _ = engine.run(sources, engine.EngineOptions(policy=default_policy()), jobs=1)
     assert [(finding.location.path, finding.location.line, finding.rule) for finding in result.findings] == [
         ("broken.yaml", 2, "parse-error"),
-        ("service.yaml", 4, "parse-error"),
+        ("bundle.yaml", 9, "parse-error"),
     ]
-    assert all("image" not in path.read_text() for path in tmp_path.iterdir())
+    assert all("image" not in path.read_text() for path in tmp_path.iterdir() if path.name != "bundle.yaml")
 
 
 def test_a_run_collects_garbage_rarely_and_restores_the_collector(tmp_path, monkeypatch):

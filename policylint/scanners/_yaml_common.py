@@ -78,6 +78,7 @@ def scan_documents(
     scan_document: Callable[[Node], Iterator[Occurrence]],
     reads: Optional[Callable[[Node], bool]] = None,
     prepare: Optional[Callable[[List[Node]], None]] = None,
+    compose_text: Optional[str] = None,
 ) -> Iterator[Union[Occurrence, ScanError, NotScanned]]:
     """Compose `text` once and scan each document; a YAML error is the file's only result.
 
@@ -93,11 +94,15 @@ def scan_documents(
     reported; when its error is on or just after a line holding a template action, the message
     says it is a template and how to lint it. A duplicate key there is reported only in a document
     policylint reads: in a CI config or a test fixture it has no bearing on any image.
-    `prepare` sees every document before the first is scanned.
+    `prepare` sees every document before the first is scanned. `compose_text`, when given, is
+    composed instead of `text`: the same text with documents the scan would skip blanked out
+    (kubernetes.text_to_compose); if it does not compose, `text` is composed.
     """
     global _source_text
     _source_text = text  # where location() finds what stands before a value (an anchor, a tag)
-    documents = compose(text, path)
+    documents = compose(text if compose_text is None else compose_text, path)
+    if isinstance(documents, ScanError) and compose_text is not None and compose_text is not text:
+        documents = compose(text, path)  # its own error, where it is
     if isinstance(documents, ScanError):
         # A Helm or other Go template is YAML only once rendered; a file found by content alone
         # that does not parse and holds `{{` is such a template, not a broken manifest. A named

@@ -24,6 +24,8 @@ the Helm values walk (see HELM_VALUES).
 
 from __future__ import annotations
 
+import re
+
 from policylint.model import Occurrence, ScanError, ScanOptions
 from policylint.scanners import kustomize
 from policylint.scanners._yaml_common import (
@@ -39,7 +41,7 @@ from policylint.scanners._yaml_common import (
 )
 from policylint.scanners.helm import scan_embedded_values
 from policylint.variables import expand
-from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode
+from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, parses
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -97,6 +99,17 @@ KO_PREFIX = "ko://"
 # gives the same references and findings with it turned off.
 PREFILTER = True
 
+# A document the walk would skip whole is not even composed where that cannot change what is
+# found (text_to_compose): its text is blanked out, and libyaml only checks its syntax, in C.
+_DOCUMENT_MARKER_RE = re.compile(r"(?:---|\.\.\.)(?=[ \t\r\n]|\Z)")  # at the start of a line
+# what can spell `image` without writing it: a hex escape or an escaped line break (`ima\`,
+# then `ge` on the next line) in a double-quoted scalar
+_SPELLING_ESCAPE_RE = re.compile(r"\\[xuU\r\n]")
+# where an anchor or alias may start (after a blank, a flow indicator or `:`): an unknown alias
+# or a repeated anchor is an error that only composing finds
+_ANCHOR_OR_ALIAS_RE = re.compile(r"(?:\A|[\s\[{,:])[&*]")
+_UNUSUAL_BREAKS = ("\x85", "\u2028", "\u2029")
+
 
 def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
     state = KubeState(text, path, options)
@@ -105,7 +118,66 @@ def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrenc
         if is_kubernetes_document(document, state.merged):
             yield from scan_document(document, path, state)
 
-    return scan_documents(text, path, scan_object)
+    return scan_documents(text, path, scan_object, compose_text=text_to_compose(text))
+
+
+def _document_starts(text: str) -> List[int]:
+    """0, where each `---` or `...` line (a document marker) starts, and the text's length."""
+    cuts = [0]
+    for marker in ("\n---", "\n..."):  # found by str.find: a `^` regex tries every character
+        index = text.find(marker)
+        while index != -1:
+            if text[index + 4:index + 5] in ("", " ", "\t", "\r", "\n"):
+                cuts.append(index + 1)
+            index = text.find(marker, index + 4)
+    cuts.sort()
+    cuts.append(len(text))
+    return cuts
+
+
+def text_to_compose(text: str) -> str:
+    """`text` with every document that holds no `image` blanked out (each of its characters but
+    line breaks and its `---` made a space), when that changes nothing the scan finds (see PREFILTER).
+
+    Every node composed from it has the line, column and index it has in `text`. A document is
+    kept as written if it may hold an image anyway (an escape spelling `image`), if composing it
+    could fail where parsing does not (an anchor or alias), if another document may need it (a
+    top-level compose `services:`), or if blanking could move a line (a lone CR, NEL, U+2028,
+    U+2029); `text` is kept whole where a directive (`%TAG`) may apply across documents, or
+    where a blanked document does not parse: composing `text` then reports the error as ever.
+    Duplicate keys are not looked for in a blanked document.
+    """
+    if not PREFILTER or text.startswith("%") or "\n%" in text or any(mark in text for mark in _UNUSUAL_BREAKS):
+        return text
+    cuts = _document_starts(text)
+    carriage_returns = "\r" in text
+    runs: List[List[int]] = []  # [start, end] of each run of neighbouring blanked documents
+    for start, end in zip(cuts, cuts[1:]):
+        # the searches for a literal first: a regular expression without one tries every character
+        if (text.find("image", start, end) != -1 or text.find("services", start, end) != -1
+                or (text.find("\\", start, end) != -1 and _SPELLING_ESCAPE_RE.search(text, start, end))
+                or ((text.find("&", start, end) != -1 or text.find("*", start, end) != -1)
+                    and _ANCHOR_OR_ALIAS_RE.search(text, start, end))
+                or (carriage_returns and text.count("\r", start, end) != text.count("\r\n", start, end))):
+            continue
+        if runs and runs[-1][1] == start:
+            runs[-1][1] = end
+        else:
+            runs.append([start, end])
+    if not runs or not all(parses(text[start:end]) for start, end in runs):
+        return text
+    pieces: List[str] = []
+    kept = 0
+    for start, end in runs:
+        if _DOCUMENT_MARKER_RE.match(text, start):
+            # The marker stays: the document before ends where it did (a `|+` block scalar
+            # there would take in blank lines after it), and one empty document takes the run's place.
+            start += 3
+        pieces.append(text[kept:start])
+        pieces.append("\n".join([" " * len(line) for line in text[start:end].split("\n")]))
+        kept = end
+    pieces.append(text[kept:])
+    return "".join(pieces)
 
 
 class KubeState:

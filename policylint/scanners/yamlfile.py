@@ -52,4 +52,6 @@ def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrenc
                                            if not kubernetes.is_kubernetes_document(document, kube_state.merged)
                                            and compose_scanner.is_compose_document(document)])
 
-    return scan_documents(text, path, scan_by_content, reads, prepare)
+    # a values file is read by the Helm walk, whose references need not say `image`
+    compose_text = kubernetes.text_to_compose(text) if chart is None else None
+    return scan_documents(text, path, scan_by_content, reads, prepare, compose_text)

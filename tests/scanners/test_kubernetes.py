@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
 import time
 from textwrap import dedent
 from typing import List, Optional
 
+import pytest
 from scanner_support import part_lines, rows, scan_errors
 
+from policylint import yamldoc
 from policylint.model import ScanError, ScanOptions
 from policylint.scanners import kubernetes
 
@@ -792,3 +795,134 @@ def test_argocd_operator_joins_image_and_version_other_operators_do_not():
         ("quay.io/prometheus/prometheus", 13),
     ]
     assert part_lines(found[0])["tag"] == (6, 12)
+
+
+# --- documents without `image` are blanked out before composing (text_to_compose) ---
+
+_BUNDLE = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  note: |+\n    kept\n\n"
+    "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: a, image: 'nginx:1'}\n"
+    "--- # a comment after the marker\napiVersion: v1\nkind: Service\nmetadata: {name: s, labels: {é: ü}}\n"
+    "...\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: q}\nspec:\n  containers:\n  - image: |+\n      redis:7\n\n"
+    "---\nkind: Role\nrules: [{verbs: [get]}]\n"
+)
+
+
+def _composed(text):
+    """Every scalar of every document as (value, tag, line, column, index): what a scan can see."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, yamldoc.ScalarNode):
+            mark = node.start_mark
+            found.append((node.value, node.tag, mark.line, mark.column, mark.index))
+        elif isinstance(node, yamldoc.MappingNode):
+            for key, value in node.value:
+                walk(key)
+                walk(value)
+        elif isinstance(node, yamldoc.SequenceNode):
+            for item in node.value:
+                walk(item)
+
+    for document in yamldoc.compose_all(text):
+        if isinstance(document, yamldoc.ScalarNode) and document.tag.endswith(":null"):
+            continue  # what stands for a blanked run of documents
+        walk(document)
+    return found
+
+
+def _image_documents(text):
+    """The scalars of the documents whose text holds `image`, composed from `text` itself."""
+    return [item for item in _composed(text) if "image" in _document_text_holding(text, item[4])]
+
+
+def _document_text_holding(text, index):
+    starts = [0] + [i + 1 for i in range(len(text)) if text.startswith(("\n---", "\n..."), i)]
+    start = max(s for s in starts if s <= index)
+    ends = [s for s in starts if s > index]
+    return text[start:ends[0] if ends else len(text)]
+
+
+@pytest.mark.parametrize("text", [_BUNDLE, _BUNDLE.replace("\n", "\r\n")])
+def test_blanked_text_keeps_every_position_of_the_documents_with_an_image(text):
+    blanked = kubernetes.text_to_compose(text)
+    assert blanked != text and len(blanked) == len(text)
+    assert blanked.count("\n") == text.count("\n")
+    assert "ConfigMap" not in blanked and "Service" not in blanked and "Role" not in blanked
+    assert _composed(blanked) == _image_documents(text)
+    # `redis:7\n\n` keeps its blank line (`|+`), and takes in none of the blanked text after it
+    assert ("redis:7\n\n" if "\r" not in text else "redis:7\n\n") in [item[0] for item in _composed(blanked)]
+
+
+@pytest.mark.parametrize("kept", [
+    "---\nkind: Secret\n\"\\x69mage\": x\n",  # an escape spells `image`
+    "---\nkind: Secret\nk: \"ima\\\n  ge\"\n",  # so does an escaped line break
+    "---\nkind: Secret\na: *undefined\n",  # composing fails where parsing does not
+    "---\nkind: Secret\na: &x 1\nb: &x 2\n",
+    "---\nname: app\nservices: {}\n",  # a compose document another one may need
+    "---\nkind: Secret\nk: a\rb\n",  # a lone CR is a line break to libyaml
+    "---\nkind: Secret\nk: 'a\u2028b'\n",
+])
+def test_documents_that_may_matter_are_composed_as_written(kept):
+    text = "kind: Pod\nspec: {containers: [{image: 'nginx:1'}]}\n" + kept
+    assert kubernetes.text_to_compose(text) is text
+
+
+def test_a_directive_keeps_the_whole_text():
+    text = "%TAG !e! tag:example.com,2000:\n---\nkind: Secret\n---\nkind: Pod\nspec: {containers: [{image: x}]}\n"
+    assert kubernetes.text_to_compose(text) is text
+
+
+def test_a_syntax_error_in_a_document_without_image_is_still_reported_where_it_is():
+    text = "kind: Pod\nspec: {containers: [{image: 'nginx:1'}]}\n---\nkind: ConfigMap\ndata: {a: [1, 2}\n"
+    assert kubernetes.text_to_compose(text) is text  # the blanked document does not parse
+    found = list(kubernetes.scan(text, "m.yaml", ScanOptions()))
+    assert [(type(item).__name__, item.location.line) for item in found] == [("ScanError", 5)]
+
+
+def test_without_the_prefilter_nothing_is_blanked(monkeypatch):
+    monkeypatch.setattr(kubernetes, "PREFILTER", False)
+    assert kubernetes.text_to_compose(_BUNDLE) is _BUNDLE
+
+
+def test_blanking_matches_composing_the_whole_text_on_random_bundles():
+    """Bundles of random documents, some with an image: the scan finds the same with and
+    without blanking, and every blanked text keeps the positions of what it composes."""
+    generator = random.Random(11)
+    parts = [
+        "kind: Pod\nspec:\n  containers:\n  - image: 'nginx:{n}'\n",
+        "kind: Deployment\nspec: {{template: {{spec: {{containers: [{{image: redis:{n}}}]}}}}}}\n",
+        "kind: ConfigMap\ndata:\n  k{n}: |\n    line\n    other\n",
+        "kind: Service\nmetadata: {{name: s{n}}}\nspec: {{ports: [{{port: {n}}}]}}\n",
+        "kind: Role\nrules: ['*']\n",
+        "kind: Secret\nstringData: {{a: \"x\\ty\"}}\n",
+        "kind: Broken\nspec: [1, {n}\n",
+        "# only a comment {n}\n",
+        "kind: Pod\nspec:\n  containers:\n  - image: |+\n      busybox:{n}\n\n",
+    ]
+    markers = ["---\n", "--- \n", "---  # c\n", "...\n---\n"]
+    compared = 0
+    for _ in range(300):
+        chosen = [generator.choice(parts).format(n=generator.randint(0, 99)) for _ in range(generator.randint(1, 6))]
+        text = chosen[0] + "".join(generator.choice(markers) + part for part in chosen[1:])
+        blanked = kubernetes.text_to_compose(text)
+        assert len(blanked) == len(text)
+        expected = [_row(item) for item in kubernetes.scan(text, "m.yaml", ScanOptions())]
+        if blanked is not text:
+            assert _composed(blanked) == _image_documents(text)
+            compared += 1
+        with_prefilter = expected
+        original = kubernetes.PREFILTER
+        kubernetes.PREFILTER = False
+        try:
+            without = [_row(item) for item in kubernetes.scan(text, "m.yaml", ScanOptions())]
+        finally:
+            kubernetes.PREFILTER = original
+        # only duplicate keys in a document without an image go unreported; none are generated
+        assert with_prefilter == without, text
+    assert compared > 100
+
+
+def _row(item):
+    return (type(item).__name__, getattr(item, "written", None), getattr(item, "message", None),
+            item.location.line, item.location.column)
