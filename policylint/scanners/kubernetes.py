@@ -122,15 +122,14 @@ def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrenc
 
 
 def _document_starts(text: str) -> List[int]:
-    """0, where each `---` or `...` line (a document marker) starts, and the text's length."""
+    """0, where each `---` line (a document's start marker) starts, and the text's length. A
+    `...` (a document's end) is not a cut: the documents on either side of it are judged as one."""
     cuts = [0]
-    for marker in ("\n---", "\n..."):  # found by str.find: a `^` regex tries every character
-        index = text.find(marker)
-        while index != -1:
-            if text[index + 4:index + 5] in ("", " ", "\t", "\r", "\n"):
-                cuts.append(index + 1)
-            index = text.find(marker, index + 4)
-    cuts.sort()
+    index = text.find("\n---")  # str.find, not a `^` regular expression that tries every character
+    while index != -1:
+        if text[index + 4:index + 5] in ("", " ", "\t", "\r", "\n"):
+            cuts.append(index + 1)
+        index = text.find("\n---", index + 4)
     cuts.append(len(text))
     return cuts
 
@@ -142,12 +141,12 @@ def text_to_compose(text: str) -> str:
     Every node composed from it has the line, column and index it has in `text`. A document is
     kept as written if it may hold an image anyway (an escape spelling `image`), if composing it
     could fail where parsing does not (an anchor or alias), if another document may need it (a
-    top-level compose `services:`), or if blanking could move a line (a lone CR, NEL, U+2028,
-    U+2029); `text` is kept whole where a directive (`%TAG`) may apply across documents, or
-    where a blanked document does not parse: composing `text` then reports the error as ever.
-    Duplicate keys are not looked for in a blanked document.
+    top-level compose `services:`), or if blanking could move a line (a lone CR); `text` is kept
+    whole where a directive (`%TAG`) may apply across documents, where NEL, U+2028 or U+2029
+    count as line breaks, or where a blanked document does not parse: composing `text` then
+    reports the error as ever. Duplicate keys are not looked for in a blanked document.
     """
-    if not PREFILTER or text.startswith("%") or "\n%" in text or any(mark in text for mark in _UNUSUAL_BREAKS):
+    if not PREFILTER:
         return text
     cuts = _document_starts(text)
     carriage_returns = "\r" in text
@@ -164,7 +163,11 @@ def text_to_compose(text: str) -> str:
             runs[-1][1] = end
         else:
             runs.append([start, end])
-    if not runs or not all(parses(text[start:end]) for start, end in runs):
+    if not runs or text.startswith("%") or "\n%" in text:
+        return text
+    if not text.isascii() and any(mark in text for mark in _UNUSUAL_BREAKS):
+        return text
+    if not all(parses(text[start:end]) for start, end in runs):
         return text
     pieces: List[str] = []
     kept = 0
