@@ -476,14 +476,20 @@ def duplicate_key(document: Node, aliases: bool = True) -> Optional[Tuple[Scalar
             visited.add(id(node))
         if node.__class__ is MappingNode:
             pairs = node.value
-            if len(pairs) > 1:
+            count = len(pairs)
+            if count == 2:  # the commonest size after one: two keys compared without a set
+                first, second = pairs[0][0], pairs[1][0]
+                if first.__class__ is not ScalarNode or second.__class__ is not ScalarNode \
+                        or first.value == second.value:
+                    return _first_duplicate_key(document)
+            elif count > 2:
                 try:
                     distinct = len({key.value for key, _ in pairs})
                 except TypeError:  # a collection as a key: its text is a list
                     return _first_duplicate_key(document)
-                if distinct != len(pairs):  # a repeated key, or only repeated `<<` merges
+                if distinct != count:  # a repeated key, or only repeated `<<` merges
                     return _first_duplicate_key(document)
-            elif pairs and pairs[0][0].__class__ is not ScalarNode:
+            elif count and pairs[0][0].__class__ is not ScalarNode:
                 return _first_duplicate_key(document)  # a collection as the only key
             for _, value in pairs:
                 if value.__class__ is not ScalarNode:
