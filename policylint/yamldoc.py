@@ -38,6 +38,7 @@ __all__ = [
     "own_value",
     "keep_last_values",
     "parses",
+    "unusual_breaks",
     "scalar_text",
     "node_position",
     "text_position",
@@ -258,7 +259,7 @@ def compose_all(text: str) -> List[Node]:
         message = " ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
         if mark is None:
             raise YamlError(message, 1, 1) from None
-        if _unusual_breaks(text) and mark.index >= 0:  # see _renumber
+        if unusual_breaks(text) and mark.index >= 0:  # see _renumber
             index = min(mark.index, len(text) - 1 if text.endswith("\n") else len(text))  # not past the last line
             before = text[:index]
             raise YamlError(message, before.count("\n") + 1, index - before.rfind("\n")) from None
@@ -273,7 +274,7 @@ def compose_all(text: str) -> List[Node]:
         raise YamlError(str(error).splitlines()[0] if str(error) else "invalid YAML", line, column) from None
     finally:
         loader.dispose()
-    if _unusual_breaks(text):
+    if unusual_breaks(text):
         _renumber(documents, text)
     return documents
 
@@ -294,9 +295,9 @@ def parses(text: str) -> bool:
     return True
 
 
-def _unusual_breaks(text: str) -> bool:
+def unusual_breaks(text: str) -> bool:
     """Whether `text` holds a character libyaml counts as a line break and editors do not."""
-    return "\u2028" in text or "\u2029" in text or "\x85" in text
+    return not text.isascii() and ("\u2028" in text or "\u2029" in text or "\x85" in text)
 
 
 def _renumber(documents: List[Node], text: str) -> None:

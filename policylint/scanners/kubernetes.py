@@ -41,7 +41,7 @@ from policylint.scanners._yaml_common import (
 )
 from policylint.scanners.helm import scan_embedded_values
 from policylint.variables import expand
-from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, parses
+from policylint.yamldoc import MappingNode, Node, ScalarNode, SequenceNode, parses, unusual_breaks
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -101,14 +101,13 @@ PREFILTER = True
 
 # A document the walk would skip whole is not even composed where that cannot change what is
 # found (text_to_compose): its text is blanked out, and libyaml only checks its syntax, in C.
-_DOCUMENT_MARKER_RE = re.compile(r"(?:---|\.\.\.)(?=[ \t\r\n]|\Z)")  # at the start of a line
+_DOCUMENT_START_RE = re.compile(r"---(?=[ \t\r\n]|\Z)")  # at the start of a line
 # what can spell `image` without writing it: a hex escape or an escaped line break (`ima\`,
 # then `ge` on the next line) in a double-quoted scalar
 _SPELLING_ESCAPE_RE = re.compile(r"\\[xuU\r\n]")
 # where an anchor or alias may start (after a blank, a flow indicator or `:`): an unknown alias
 # or a repeated anchor is an error that only composing finds
 _ANCHOR_OR_ALIAS_RE = re.compile(r"(?:\A|[\s\[{,:])[&*]")
-_UNUSUAL_BREAKS = ("\x85", "\u2028", "\u2029")
 
 
 def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
@@ -125,9 +124,9 @@ def _document_starts(text: str) -> List[int]:
     """0, where each `---` line (a document's start marker) starts, and the text's length. A
     `...` (a document's end) is not a cut: the documents on either side of it are judged as one."""
     cuts = [0]
-    index = text.find("\n---")  # str.find, not a `^` regular expression that tries every character
+    index = text.find("\n---")  # str.find: a `^` regular expression would try every character
     while index != -1:
-        if text[index + 4:index + 5] in ("", " ", "\t", "\r", "\n"):
+        if _DOCUMENT_START_RE.match(text, index + 1):
             cuts.append(index + 1)
         index = text.find("\n---", index + 4)
     cuts.append(len(text))
@@ -165,14 +164,14 @@ def text_to_compose(text: str) -> str:
             runs.append([start, end])
     if not runs or text.startswith("%") or "\n%" in text:
         return text
-    if not text.isascii() and any(mark in text for mark in _UNUSUAL_BREAKS):
+    if unusual_breaks(text):
         return text
     if not all(parses(text[start:end]) for start, end in runs):
         return text
     pieces: List[str] = []
     kept = 0
     for start, end in runs:
-        if _DOCUMENT_MARKER_RE.match(text, start):
+        if _DOCUMENT_START_RE.match(text, start):
             # The marker stays: the document before ends where it did (a `|+` block scalar
             # there would take in blank lines after it), and one empty document takes the run's place.
             start += 3
