@@ -91,12 +91,13 @@ KO_PREFIX = "ko://"
 # The text pre-filter: every reference in a manifest is the value of an `image` key (a
 # container's, a custom resource's, an image volume's `image.reference`), and a collection's
 # text lies between its marks. So a document whose text holds no `image` is not walked, nor,
-# inside a document, a mapping or list whose own text holds none. Composing is not skipped:
-# every document is still checked for syntax and duplicate keys. Where text can stand for
-# other text the filter steps aside: a `\` escape in a double-quoted key spells `image`
-# without writing it (the whole document is walked), and an `*alias` or `<<` merge brings in
-# text from elsewhere (subtrees are walked). tests/test_parallel_identical.py checks the corpus
-# gives the same references and findings with it turned off.
+# inside a document, a mapping or list whose own text holds none; where it cannot change what is
+# found, such a document is not even composed, only checked for syntax (text_to_compose). Where
+# text can stand for other text the filter steps aside: a hex escape or an escaped line break in
+# a double-quoted key can spell `image` without writing it (the whole document is walked), and
+# an `*alias` or `<<` merge brings in text from elsewhere (subtrees are walked).
+# tests/test_parallel_identical.py checks the corpus gives the same references and findings
+# with it turned off.
 PREFILTER = True
 
 # A document the walk would skip whole is not even composed where that cannot change what is
@@ -118,6 +119,13 @@ def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrenc
             yield from scan_document(document, path, state)
 
     return scan_documents(text, path, scan_object, compose_text=text_to_compose(text))
+
+
+def _may_spell_image(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` holds an escape that could spell `image` in a double-quoted
+    scalar (`"\\x69mage"`, or `"ima\\` with `ge"` on the next line): the other escapes make
+    no letter."""
+    return text.find("\\", start, end) != -1 and _SPELLING_ESCAPE_RE.search(text, start, end) is not None
 
 
 def _document_starts(text: str) -> List[int]:
@@ -153,7 +161,7 @@ def text_to_compose(text: str) -> str:
     for start, end in zip(cuts, cuts[1:]):
         # the searches for a literal first: a regular expression without one tries every character
         if (text.find("image", start, end) != -1 or text.find("services", start, end) != -1
-                or (text.find("\\", start, end) != -1 and _SPELLING_ESCAPE_RE.search(text, start, end))
+                or _may_spell_image(text, start, end)
                 or ((text.find("&", start, end) != -1 or text.find("*", start, end) != -1)
                     and _ANCHOR_OR_ALIAS_RE.search(text, start, end))
                 or (carriage_returns and text.count("\r", start, end) != text.count("\r\n", start, end))):
@@ -228,7 +236,7 @@ class KubeState:
         if not PREFILTER:
             return "none"
         start, end = document.start_mark.index, document.end_mark.index
-        if self.text.find("\\", start, end) != -1:
+        if _may_spell_image(self.text, start, end):
             return "none"
         if self.text.find("image", start, end) == -1:
             return "all"

@@ -926,3 +926,17 @@ def test_blanking_matches_composing_the_whole_text_on_random_bundles():
 def _row(item):
     return (type(item).__name__, getattr(item, "written", None), getattr(item, "message", None),
             item.location.line, item.location.column)
+
+
+def test_prefilter_steps_aside_only_for_escapes_that_can_make_letters():
+    """`\\t` or `\\\\` make no letter; a hex escape or an escaped line break can spell `image`."""
+    joined = ('apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n'
+              '  - ? "ima\\\n      ge"\n    : "redis:7"\n')  # an explicit key may span lines
+    assert [item.written for item in kubernetes.scan(joined, "p.yaml", ScanOptions())] == ["redis:7"]
+    for text, expected in [
+        ('kind: ConfigMap\ndata: {a: "x\\ty\\\\z"}\n', "all"),
+        ('kind: ConfigMap\ndata: {a: "\\x69"}\n', "none"),
+        ('kind: ConfigMap\ndata: {a: "x\\\n  y"}\n', "none"),
+    ]:
+        (document,) = yamldoc.compose_all(text)
+        assert kubernetes.KubeState(text).text_filter(document) == expected, text
