@@ -6,7 +6,7 @@ from policylint.model import Location
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Optional
+    from typing import Iterable, Optional
 
 
 class PolicylintError(Exception):
@@ -45,3 +45,11 @@ class ScanFailure(Exception):
 
 class UsageError(Exception):
     """A command line that does not parse: printed with a pointer to --help, exit code 2."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for the closest of `choices` to a mistyped `word`, or ""."""
+    import difflib  # only for a hint in an error message
+
+    hint = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {hint[0]!r}?)" if hint else ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 
-from policylint.errors import PolicylintError
+from policylint.errors import PolicylintError, did_you_mean
 from policylint.matching import (
     PathGlob,
     Regex,
@@ -336,10 +336,7 @@ def _schema_message(error: Any) -> Tuple[str, Tuple[Any, ...], bool]:
         allowed = sorted(error.schema.get("properties", {}))
         extras = [key for key in error.instance if key not in error.schema.get("properties", {})]
         key = sorted(extras)[0] if extras else "?"
-        import difflib  # only for a hint in an error message
-        hint = difflib.get_close_matches(key, allowed, n=1)
-        suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
-        return (f"unknown key {key!r} in {where}{suggestion}; expected one of: {', '.join(allowed)}",
+        return (f"unknown key {key!r} in {where}{did_you_mean(key, allowed)}; expected one of: {', '.join(allowed)}",
                 path + (key,), True)
     if validator == "type":
         expected = error.validator_value
@@ -457,13 +454,9 @@ def _check_semantics(data: dict, positions: dict, display: str) -> None:
 
 
 def _unknown_rule(rule: str) -> str:
-    import difflib  # only for a hint in an error message
+    from policylint.rules import unknown_rule_message
 
-    from policylint.rules import RULE_IDS
-
-    hint = difflib.get_close_matches(rule, RULE_IDS, n=1)
-    suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
-    return f"unknown rule {rule!r}{suggestion}; see 'policylint rules'"
+    return f"{unknown_rule_message(rule)}; see 'policylint rules'"
 
 
 # --- compilation ----------------------------------------------------------------------------

@@ -69,11 +69,7 @@ def get(rule_id: str) -> Rule:
         return rule
     entry = CATALOG.get(rule_id)
     if entry is None:
-        import difflib  # only for a hint in an error message
-
-        hint = difflib.get_close_matches(rule_id, list(CATALOG), n=1)
-        suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
-        raise UnknownRule(f"unknown rule {rule_id!r}{suggestion}")
+        raise UnknownRule(unknown_rule_message(rule_id))
     name = f"{__name__}.{entry[0]}"
     __import__(name)  # importlib.import_module would import importlib first
     module = sys.modules[name]
@@ -86,6 +82,13 @@ def get(rule_id: str) -> Rule:
         check=getattr(module, "check", None),
     )
     return rule
+
+
+def unknown_rule_message(rule_id: str) -> str:
+    """What to say of an id that names no rule: the closest one, when one is close."""
+    from policylint.errors import did_you_mean  # only for an error message
+
+    return f"unknown rule {rule_id!r}{did_you_mean(rule_id, CATALOG)}"
 
 
 _reference_rules: Optional[Tuple[Rule, ...]] = None
@@ -108,4 +111,5 @@ def __getattr__(name: str) -> Dict[str, Rule]:
     return rules
 
 
-__all__ = ["CATALOG", "RULES", "RULE_IDS", "Rule", "Subject", "UnknownRule", "get", "reference_rules"]
+__all__ = ["CATALOG", "RULES", "RULE_IDS", "Rule", "Subject", "UnknownRule", "get", "reference_rules",
+           "unknown_rule_message"]
