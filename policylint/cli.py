@@ -6,7 +6,6 @@ stderr (a traceback only with --debug).
 
 from __future__ import annotations
 
-import errno
 import os
 import sys
 from types import SimpleNamespace
@@ -120,7 +119,16 @@ def _normalize_argv(argv: List[str]) -> List[str]:
 # What writing the output may meet (stdout redirected to a full disk): the user's to know, not a
 # bug to report. Files policylint reads report their own errors, as findings.
 _output_failed = False  # set once the output met one of them: it is not flushed again
-_WRITE_ERRORS = frozenset(getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EFBIG", "EIO") if hasattr(errno, name))
+_WRITE_ERRORS = ("ENOSPC", "EDQUOT", "EFBIG", "EIO")  # errno names, looked up only on an error
+
+
+def _is_write_error(error: BaseException) -> bool:
+    """Whether `error` is one of _WRITE_ERRORS (errno is imported only when an error happens)."""
+    if not isinstance(error, OSError) or error.errno is None:
+        return False
+    import errno
+
+    return errno.errorcode.get(error.errno) in _WRITE_ERRORS
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -141,7 +149,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as error:  # the single boundary: expected errors and bugs alike exit 2
-        if isinstance(error, OSError) and error.errno in _WRITE_ERRORS:  # a full disk, not a bug
+        if _is_write_error(error):  # a full disk, not a bug
             global _output_failed
             _output_failed = True
             return _cannot_write(error)
