@@ -14,7 +14,6 @@ component, `**` crosses folders, a glob without `/` matches a name at any depth 
 from __future__ import annotations
 
 import re
-from fnmatch import fnmatchcase
 
 from policylint.records import NamedTuple
 from policylint.reference import normalize_repository_pattern
@@ -251,4 +250,8 @@ def any_path_glob(globs: Iterable[PathGlob]) -> Optional[Pattern[str]]:
 
 def tag_matches_glob(tag: str, glob: str) -> bool:
     """Tag deny patterns: shell-style globs over the whole tag, case-sensitive."""
-    return tag == glob if _is_literal(glob) else fnmatchcase(tag, glob)
+    if _is_literal(glob):
+        return tag == glob
+    from fnmatch import fnmatchcase  # imported only for a glob: a one-file check needs it rarely
+
+    return fnmatchcase(tag, glob)
