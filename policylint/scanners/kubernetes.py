@@ -142,8 +142,8 @@ def _document_starts(text: str) -> List[int]:
 
 
 def text_to_compose(text: str) -> str:
-    """`text` with every document that holds no `image` blanked out (each of its characters but
-    line breaks and its `---` made a space), when that changes nothing the scan finds (see PREFILTER).
+    """`text` with every document that holds no `image` blanked out (its `---` kept, the rest made
+    as many spaces and line breaks), when that changes nothing the scan finds (see PREFILTER).
 
     Every node composed from it has the line, column and index it has in `text`. A document is
     kept as written if it may hold an image anyway (an escape spelling `image`), if composing it
@@ -184,7 +184,10 @@ def text_to_compose(text: str) -> str:
             # there would take in blank lines after it), and one empty document takes the run's place.
             start += 3
         pieces.append(text[kept:start])
-        pieces.append("\n".join([" " * len(line) for line in text[start:end].split("\n")]))
+        # As many characters and line breaks as the run had, so every later node keeps its
+        # index and line (a column only counts from its own line's start): spaces, then the breaks.
+        breaks = text.count("\n", start, end)
+        pieces.append(" " * (end - start - breaks) + "\n" * breaks)
         kept = end
     pieces.append(text[kept:])
     return "".join(pieces)
