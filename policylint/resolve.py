@@ -11,7 +11,7 @@ from policylint.reference import InvalidReference, parse
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Optional
+    from typing import Optional, Sequence
 
 
 def policy_relative_path(policy: Policy, abspath: Optional[str], display: str) -> Optional[str]:
@@ -53,14 +53,19 @@ def environment_for(
     """The first environment whose paths match the file or whose namespaces match the object."""
     if forced is not None:
         return forced
-    from fnmatch import fnmatchcase
-
     for environment in policy.environments:
         if relative_path is not None and any(glob.matches(relative_path) for glob in environment.paths):
             return environment
-        if namespace and any(fnmatchcase(namespace, pattern) for pattern in environment.namespaces):
+        if namespace and environment.namespaces and _namespace_matches(namespace, environment.namespaces):
             return environment
     return None
+
+
+def _namespace_matches(namespace: str, patterns: Sequence[str]) -> bool:
+    # the import statement is run here, not once per file: it costs a lookup through importlib
+    from fnmatch import fnmatchcase
+
+    return any(fnmatchcase(namespace, pattern) for pattern in patterns)
 
 
 # A repository names the same few images thousands of times; a parsed reference is immutable,
