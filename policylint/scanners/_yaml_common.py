@@ -58,6 +58,26 @@ NAMED_TEMPLATE_ADVICE = (
 _TEMPLATE_ACTION_RE = re.compile(r"\{\{[^\n]*?\}\}|\{%[^\n]*?%\}")
 
 
+# What can spell `image` without writing it: a hex escape or an escaped line break (`ima\`,
+# then `ge` on the next line) in a double-quoted scalar.
+_SPELLING_ESCAPE_RE = re.compile(r"\\[xuU\r\n]")
+
+
+def may_spell_image(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` holds an escape that could spell `image` (in any case) in a
+    double-quoted scalar (`"\\x69mage"`, or `"ima\\` with `ge"` on the next line): the other
+    escapes make no letter. The walks' text pre-filters step aside where it does."""
+    return text.find("\\", start, end) != -1 and _SPELLING_ESCAPE_RE.search(text, start, end) is not None
+
+
+def may_alias(text: str) -> bool:
+    """Whether a document of `text` may hold an `*alias`, through which one node is reached
+    twice and text from elsewhere comes in: only with a `*` and an `&anchor` for it to name
+    (an alias to no anchor does not compose). Comments and globs often hold a `*`; few
+    files hold both."""
+    return "*" in text and "&" in text
+
+
 def looks_like_template(text: str) -> bool:
     """Text with a Go or Jinja template action (`{{ ... }}`, or a Jinja statement `{% ... %}`,
     on one line) and no undecodable bytes."""
@@ -118,7 +138,7 @@ def scan_documents(
         return
     if prepare is not None:
         prepare(documents)
-    aliases = "*" in text
+    aliases = may_alias(text)
     lines: Optional[List[str]] = None  # split once a reference spans lines or sits in a block
     for document in documents:
         duplicate = duplicate_key(document, aliases)

@@ -33,6 +33,8 @@ from policylint.scanners._yaml_common import (
     Merged,
     clean_context,
     joined_with_siblings,
+    may_alias,
+    may_spell_image,
     not_a_string_error,
     occurrence,
     piece_text,
@@ -103,9 +105,6 @@ PREFILTER = True
 # A document the walk would skip whole is not even composed where that cannot change what is
 # found (text_to_compose): its text is blanked out, and libyaml only checks its syntax, in C.
 _DOCUMENT_START_RE = re.compile(r"---(?=[ \t\r\n]|\Z)")  # at the start of a line
-# what can spell `image` without writing it: a hex escape or an escaped line break (`ima\`,
-# then `ge` on the next line) in a double-quoted scalar
-_SPELLING_ESCAPE_RE = re.compile(r"\\[xuU\r\n]")
 # where an anchor or alias may start (after a blank, a flow indicator or `:`): an unknown alias
 # or a repeated anchor is an error that only composing finds
 _ANCHOR_OR_ALIAS_RE = re.compile(r"(?:\A|[\s\[{,:])[&*]")
@@ -119,13 +118,6 @@ def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrenc
             yield from scan_document(document, path, state)
 
     return scan_documents(text, path, scan_object, compose_text=text_to_compose(text))
-
-
-def _may_spell_image(text: str, start: int, end: int) -> bool:
-    """Whether `text[start:end]` holds an escape that could spell `image` in a double-quoted
-    scalar (`"\\x69mage"`, or `"ima\\` with `ge"` on the next line): the other escapes make
-    no letter."""
-    return text.find("\\", start, end) != -1 and _SPELLING_ESCAPE_RE.search(text, start, end) is not None
 
 
 def _document_starts(text: str) -> List[int]:
@@ -161,7 +153,7 @@ def text_to_compose(text: str) -> str:
     for start, end in zip(cuts, cuts[1:]):
         # the searches for a literal first: a regular expression without one tries every character
         if (text.find("image", start, end) != -1 or text.find("services", start, end) != -1
-                or _may_spell_image(text, start, end)
+                or may_spell_image(text, start, end)
                 or ((text.find("&", start, end) != -1 or text.find("*", start, end) != -1)
                     and _ANCHOR_OR_ALIAS_RE.search(text, start, end))
                 or (carriage_returns and text.count("\r", start, end) != text.count("\r\n", start, end))):
@@ -207,7 +199,7 @@ class KubeState:
         self.reported: Set[int] = set()
         self.merged = Merged()
         self.text = text
-        self.aliases = "*" in text  # without an `*alias` no node can be reached twice
+        self.aliases = may_alias(text)  # without an `*alias` no node can be reached twice
 
     def kustomized(self, image: str) -> bool:
         """Whether a kustomization of the run lists the file as a resource and decides the whole
@@ -239,7 +231,7 @@ class KubeState:
         if not PREFILTER:
             return "none"
         start, end = document.start_mark.index, document.end_mark.index
-        if _may_spell_image(self.text, start, end):
+        if may_spell_image(self.text, start, end):
             return "none"
         if self.text.find("image", start, end) == -1:
             return "all"
@@ -341,7 +333,8 @@ def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Union
             skip = NOT_IMAGES | OBJECT_DATA
             for values, key_path in _helm_values(node, state.merged) if custom else ():
                 values_nodes.add(id(values))
-                yield from scan_embedded_values(values, path, key_path, _install_context(node, context, state.merged))
+                yield from scan_embedded_values(values, path, key_path, _install_context(node, context, state.merged),
+                                                state.text)
         if custom:
             found = _report(get(node, "image"), path, {**context, "container": _name(node, state)}, state,
                             holder=node)
