@@ -72,9 +72,10 @@ def test_images_are_identical_with_and_without_the_pool(corpus_sources):
 
 @needs_corpus
 def test_every_reference_and_finding_is_identical_without_the_prefilter(corpus_sources, monkeypatch):
-    """The kubernetes text pre-filter skips walking documents without `image`: on the corpus it
+    """The text pre-filters (Kubernetes: documents, mappings and lists without `image`; Helm
+    values: those without `image` in any case) skip walking and composing: on the corpus they
     must change nothing, neither the findings nor a single reference or its location."""
-    from policylint.scanners import kubernetes
+    from policylint.scanners import helm, kubernetes
 
     options = engine.EngineOptions(policy=default_policy(), collect_references=True)
 
@@ -84,6 +85,7 @@ def test_every_reference_and_finding_is_identical_without_the_prefilter(corpus_s
 
     filtered = everything()
     monkeypatch.setattr(kubernetes, "PREFILTER", False)
+    monkeypatch.setattr(helm, "PREFILTER", False)
     unfiltered = everything()
     assert len(filtered[1]) > 4000
     assert filtered == unfiltered

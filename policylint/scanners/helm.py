@@ -40,6 +40,8 @@ from policylint.scanners._yaml_common import (
     Merged,
     has_tag_or_digest,
     joined_with_siblings,
+    may_alias,
+    may_spell_image,
     occurrence,
     piece_text,
     raw_children,
@@ -61,21 +63,31 @@ REPOSITORY_KEYS = ("repository", "repo", "name")
 DIGEST_KEYS = ("digest", "sha")
 
 
+# The text pre-filter: every reference in values is found under a key that says `image` in
+# some case (`image`, `dbImage`, `IMAGE`, `imageK8S`, `images`), so a mapping or list whose
+# own text holds no `image` in any case, and whose key says none, is not walked. Where text can
+# stand for other text the filter steps aside: an escape in a double-quoted key may spell it,
+# and an `*alias` (a `<<` merge of one) brings in text from elsewhere. tests/test_parallel_identical.py
+# checks the corpus gives the same references and findings with it turned off.
+PREFILTER = True
+
+
 def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrence, ScanError]]:
     chart = Chart(options)
-    return scan_documents(text, path, lambda document: scan_document(document, path, chart))
+    return scan_documents(text, path, lambda document: scan_document(document, path, chart, text))
 
 
-def scan_document(document: Node, path: str, chart: Chart) -> Iterator[Occurrence]:
-    """The references of one values document."""
-    return _Walk(document, path, chart).run()
+def scan_document(document: Node, path: str, chart: Chart, text: Optional[str] = None) -> Iterator[Occurrence]:
+    """The references of one values document (`text`: the file's, for the pre-filter)."""
+    return _Walk(document, path, chart, text).run()
 
 
-def scan_embedded_values(values: Node, path: str, key_path: str, context: Dict[str, str]) -> Iterator[Occurrence]:
+def scan_embedded_values(values: Node, path: str, key_path: str, context: Dict[str, str],
+                         text: Optional[str] = None) -> Iterator[Occurrence]:
     """The references of values written inside another object (a Flux HelmRelease's
     `spec.values`): keys are shown under `key_path`, beside the object's `context`. No chart
     is at hand, so an empty tag has no `appVersion` to fall back to."""
-    for found in _Walk(values, path, Chart(ScanOptions())).run():
+    for found in _Walk(values, path, Chart(ScanOptions()), text).run():
         key = found.context.get("key")
         yield found._replace(context={**context, "key": f"{key_path}.{key}" if key else key_path})
 
@@ -141,11 +153,30 @@ def _as_helm_renders(text: str) -> str:
     return repr(value)
 
 
+def _lowered_text(document: Node, text: Optional[str]) -> Optional[str]:
+    """`text` in lower case, where the pre-filter may use it for `document` (see PREFILTER);
+    None where it may not. Lower-casing keeps every index where it keeps the length (no
+    character of the text lower-cases into two), and only then is the text used."""
+    if not PREFILTER or text is None or may_alias(text):
+        return None
+    if may_spell_image(text, document.start_mark.index, document.end_mark.index):
+        return None
+    global _last_lowered
+    if _last_lowered[0] is not text:  # a manifest's HelmReleases share their file's text
+        lowered = text.lower()
+        _last_lowered = (text, lowered if len(lowered) == len(text) else None)
+    return _last_lowered[1]
+
+
+_last_lowered: Tuple[Optional[str], Optional[str]] = (None, None)
+
+
 class _Walk:
-    def __init__(self, document: Node, path: str, chart: Chart) -> None:
+    def __init__(self, document: Node, path: str, chart: Chart, text: Optional[str] = None) -> None:
         self.document = document
         self.path = path
         self.chart = chart
+        self.lowered = _lowered_text(document, text)
         self.reported: Set[int] = set()
         self.reported_pieces: Set[tuple] = set()
         self.get = Merged().get  # merge lookups memoized: a chain of `<<` merges stays linear
@@ -182,6 +213,7 @@ class _Walk:
         return repository, _piece(self.get(root, stem + "Tag")), _piece(self.get(root, stem + "Digest"))
 
     def run(self) -> Iterator[Occurrence]:
+        find = self.lowered.find if self.lowered is not None else None
         visited: Set[int] = set()
         # (node, dotted key path, enclosing mappings from the root), or an occurrence to emit
         # in document order
@@ -198,13 +230,17 @@ class _Walk:
             pending: List[Union[Occurrence, _Entry]] = []
             if node.__class__ is SequenceNode:  # a list item is a reference only as an image map
                 pending = [(item, f"{key_path}[{index}]", ancestors) for index, item in enumerate(node.value)
-                           if item.__class__ is not ScalarNode]
+                           if item.__class__ is not ScalarNode
+                           and (find is None or find("image", item.start_mark.index, item.end_mark.index) != -1)]
             elif node.__class__ is MappingNode:
                 inner = ancestors + (node,)
                 for key, value in raw_children(node):
-                    if value.__class__ is ScalarNode and not (key or "").lower().endswith("image") \
-                            and not _names_a_product_image(key, value):
-                        continue  # the common case, settled without building its key path
+                    if value.__class__ is ScalarNode:
+                        if not (key or "").lower().endswith("image") and not _names_a_product_image(key, value):
+                            continue  # the common case, settled without building its key path
+                    elif find is not None and find("image", value.start_mark.index, value.end_mark.index) == -1 \
+                            and not (key or "").lower().endswith(("image", "images")):
+                        continue  # nothing below says `image`: no reference there (see PREFILTER)
                     child_path = key_path if key is None else (f"{key_path}.{key}" if key_path else key)
                     pending.extend(self._child(key, value, child_path, inner, visited))
             stack.extend(reversed(pending))

@@ -38,7 +38,7 @@ def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrenc
         if kubernetes.is_kubernetes_document(document, kube_state.merged):
             yield from kubernetes.scan_document(document, path, kube_state)
         elif chart is not None:  # a values file: umbrella charts have `services:` maps too
-            yield from helm.scan_document(document, path, chart)
+            yield from helm.scan_document(document, path, chart, text)
         elif compose_scanner.is_compose_document(document):
             yield from compose_scanner.scan_document(document, path, compose_state)
 

@@ -598,3 +598,68 @@ def test_keys_that_name_a_product_image_after_image_are_references() -> None:
     assert [o.written for o in found] == [  # type: ignore[union-attr]
         "hashicorp/consul:1.20.1", "hashicorp/consul-k8s-control-plane:1.6.1", "hashicorp/consul-dataplane:1.6.1",
         "envoyproxy/envoy:v1.31.2"]
+
+
+def _with_and_without_prefilter(text: str) -> List[object]:
+    """The scan of `text` with the text pre-filter, after checking it finds the same without."""
+    filtered = run(text)
+    original = helm.PREFILTER
+    helm.PREFILTER = False
+    try:
+        unfiltered = run(text)
+    finally:
+        helm.PREFILTER = original
+    assert [(repr(item)) for item in filtered] == [(repr(item)) for item in unfiltered]
+    return filtered
+
+
+@pytest.mark.parametrize("text, expected", [
+    # keys that say `image` in another case, below mappings whose keys do not
+    ("db:\n  primary:\n    IMAGE: postgres:16\n", ["postgres:16"]),
+    ("jobs:\n  - name: a\n    hookImage: busybox:1.36\n", ["busybox:1.36"]),
+    ("a:\n  b:\n    iMaGe: redis:7\n", ["redis:7"]),
+    # an image map whose own text never says `image`: its key does
+    ("app:\n  image: {repository: nginx, tag: '1.25'}\n", ["nginx:1.25"]),
+    ("app:\n  images:\n    web: {repository: nginx, tag: '1.25'}\n", ["nginx:1.25"]),
+    # an alias brings in a map from elsewhere: the filter steps aside
+    ("base: &b {repository: nginx, tag: '1.25'}\napp:\n  x:\n    image: *b\n", ["nginx:1.25"]),
+    ("base: &b\n  image: redis:7\napp:\n  x: *b\n", ["redis:7"]),
+    # an escape spells the key: the filter steps aside
+    ("app:\n  x:\n    \"\\x69mage\": nginx:1.25\n", ["nginx:1.25"]),
+    ("app:\n  x:\n    ? \"ima\\\n      ge\"\n    : nginx:1.25\n", ["nginx:1.25"]),
+    # lower-casing changes the text's length (U+0130): the filter steps aside, nothing moves
+    ("note: " + "\u0130" * 40 + "\napp:\n  x:\n    Image: nginx:1.25\n", ["nginx:1.25"]),
+    # nothing says `image`: nothing is walked, nothing found
+    ("app:\n  resources: {limits: {cpu: 1}}\n  ports: [{port: 80}]\n", []),
+])
+def test_the_prefilter_skips_only_what_holds_no_image(text: str, expected: List[str]) -> None:
+    found = _with_and_without_prefilter(text)
+    assert [item.written for item in found] == expected  # type: ignore[union-attr]
+
+
+def test_the_prefilter_on_random_values_finds_what_the_full_walk_finds() -> None:
+    import random
+
+    generator = random.Random(7)
+    keys = ["image", "Image", "dbImage", "IMAGE", "repository", "tag", "name", "app", "sidecar", "x", "images",
+            "imageK8S", "registry", "global", "imageRegistry", "digest"]
+    values = ["nginx:1.25", "acme/app", "'1.0'", "~", "docker.io", "registry.acme.com/team/app:v2", "*a", "&a {image: x:1}"]
+
+    def node(depth: int) -> str:
+        if depth > 2 or generator.random() < 0.3:
+            return generator.choice(values)
+        items = [f"{generator.choice(keys)}: {node(depth + 1)}" for _ in range(generator.randint(1, 3))]
+        return "{" + ", ".join(items) + "}" if generator.random() < 0.5 else "[" + node(depth + 1) + "]"
+
+    compared = 0
+    for _ in range(400):
+        text = "\n".join(f"{key}{index}: {node(0)}" for index, key in
+                         enumerate(generator.sample(keys, generator.randint(1, 4))))
+        try:
+            _with_and_without_prefilter(text + "\n")
+        except Exception as error:  # pragma: no cover - a generated text that does not compose
+            if "alias" not in str(error) and "anchor" not in str(error):
+                raise
+            continue
+        compared += 1
+    assert compared > 200
