@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from typing import Dict, FrozenSet, Iterator, List, Mapping, Optional, Set, Tuple, Union
 
     Context = Dict[str, str]
+    Header = Tuple[str, str]  # an object's `apiVersion` and `kind`, looked up once per object
 
 KIND = "kubernetes"
 CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers"})
@@ -248,26 +249,30 @@ def _image_name(image: str) -> str:
 
 def is_kubernetes_document(document: Node, merged: Optional[Merged] = None) -> bool:
     """A mapping with `apiVersion` and `kind` strings (`merged`: the file's lookup, if any)."""
-    return isinstance(document, MappingNode) and _is_object(document, merged or Merged())
+    return isinstance(document, MappingNode) and _header(document, merged or Merged()) is not None
 
 
-def _is_object(node: MappingNode, merged: Merged) -> bool:
-    return (
-        string_value(merged.get(node, "apiVersion")) is not None and string_value(merged.get(node, "kind")) is not None
-    )
+def _header(node: MappingNode, merged: Merged) -> Optional[Header]:
+    """(apiVersion, kind) of a mapping that has both as strings, else None."""
+    api_version = string_value(merged.get(node, "apiVersion"))
+    if api_version is None:
+        return None
+    kind = string_value(merged.get(node, "kind"))
+    return None if kind is None else (api_version, kind)
 
 
-def _starts_object(node: MappingNode, top: bool, merged: Merged) -> bool:
-    """The document itself, or an object embedded in it (a `List` item): it has metadata."""
-    if not _is_object(node, merged):
-        return False
-    return top or isinstance(merged.get(node, "metadata"), MappingNode)
+def _object_header(node: MappingNode, top: bool, merged: Merged) -> Optional[Header]:
+    """The header of the document itself, or of an object embedded in it (a `List` item: it
+    has metadata); None for any other mapping."""
+    header = _header(node, merged)
+    if header is None or top or isinstance(merged.get(node, "metadata"), MappingNode):
+        return header
+    return None
 
 
-def _api_kind(node: Node, merged: Merged) -> str:
+def _api_kind(header: Header) -> str:
     """ "builtin", "custom" (its `image:` strings anywhere are references) or "ignored"."""
-    api_version = string_value(merged.get(node, "apiVersion")) or ""
-    group = api_version.rpartition("/")[0]
+    group = header[0].rpartition("/")[0]
     if "." not in group or group in BUILTIN_GROUPS:
         return "builtin"
     if any(group == name or group.endswith("." + name) for name in NOT_REFERENCE_GROUPS):
@@ -275,13 +280,11 @@ def _api_kind(node: Node, merged: Merged) -> str:
     return "custom"
 
 
-def _group_and_kind(node: Node, merged: Merged) -> Tuple[str, str]:
-    group = (string_value(merged.get(node, "apiVersion")) or "").rpartition("/")[0]
-    return group, string_value(merged.get(node, "kind")) or ""
+def _group_and_kind(header: Header) -> Tuple[str, str]:
+    return header[0].rpartition("/")[0], header[1]
 
 
-def _object_context(node: Node, merged: Merged) -> Context:
-    kind = string_value(merged.get(node, "kind")) or ""
+def _object_context(node: Node, kind: str, merged: Merged) -> Context:
     metadata = merged.get(node, "metadata")
     name = string_value(merged.get(metadata, "name")) or string_value(merged.get(metadata, "generateName"))
     namespace = string_value(merged.get(metadata, "namespace"))
@@ -295,7 +298,8 @@ def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Union
         return
     find = state.text.find if text_filter == "subtrees" else None
     get = state.merged.get
-    state.parameters = _template_parameters(document, state.merged)
+    document_header = _header(document, state.merged) if document.__class__ is MappingNode else None
+    state.parameters = _template_parameters(document, document_header, state.merged)
     visited: Optional[Set[int]] = set() if state.aliases else None  # without aliases, no node is met twice
     values_nodes: Set[int] = set()  # Helm values inside an object, read by the Helm walk instead
     # (node, context of the enclosing object, whether it is a custom resource, what the node is:
@@ -320,21 +324,22 @@ def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Union
         if node.__class__ is not MappingNode:
             continue
         skip = NOT_IMAGES
-        if _starts_object(node, node is document, state.merged):
-            api_kind = _api_kind(node, state.merged)
+        header = document_header if node is document else _object_header(node, False, state.merged)
+        if header is not None:
+            api_kind = _api_kind(header)
             if api_kind == "ignored":
                 continue
-            context, custom = _object_context(node, state.merged), api_kind == "custom"
-            state.version_is_tag = custom and _group_and_kind(node, state.merged) in VERSION_IS_TAG
+            context, custom = _object_context(node, header[1], state.merged), api_kind == "custom"
+            state.version_is_tag = custom and _group_and_kind(header) in VERSION_IS_TAG
             if state.options is not None and state.options.kustomization is not None:
                 namespace = state.kustomized_namespace()
                 if namespace is not None:
                     context = {**context, "namespace": namespace}
             skip = NOT_IMAGES | OBJECT_DATA
-            for values, key_path in _helm_values(node, state.merged) if custom else ():
+            for values, key_path in _helm_values(node, header, state.merged) if custom else ():
                 values_nodes.add(id(values))
-                yield from scan_embedded_values(values, path, key_path, _install_context(node, context, state.merged),
-                                                state.text)
+                yield from scan_embedded_values(values, path, key_path,
+                                                _install_context(node, header, context, state.merged), state.text)
         if custom:
             found = _report(get(node, "image"), path, {**context, "container": _name(node, state)}, state,
                             holder=node)
@@ -421,9 +426,9 @@ def _placeholder(text: str) -> bool:
     return text.startswith(KO_PREFIX) or any(mark in text for mark in PLACEHOLDERS)
 
 
-def _install_context(node: MappingNode, context: Context, merged: Merged) -> Context:
+def _install_context(node: MappingNode, header: Header, context: Context, merged: Merged) -> Context:
     """The context of a chart's values an object installs: the namespace the chart goes to."""
-    keys, own_namespace_counts = INSTALL_NAMESPACE[_group_and_kind(node, merged)]
+    keys, own_namespace_counts = INSTALL_NAMESPACE[_group_and_kind(header)]
     target: Optional[Node] = node
     for key in keys:
         target = merged.get(target, key)
@@ -433,9 +438,9 @@ def _install_context(node: MappingNode, context: Context, merged: Merged) -> Con
     return {**context, "namespace": namespace}
 
 
-def _helm_values(node: MappingNode, merged: Merged) -> List[Tuple[MappingNode, str]]:
+def _helm_values(node: MappingNode, header: Header, merged: Merged) -> List[Tuple[MappingNode, str]]:
     """(values mapping, its key path) of each set of Helm values the object installs a chart with."""
-    places = HELM_VALUES.get(_group_and_kind(node, merged), ())
+    places = HELM_VALUES.get(_group_and_kind(header), ())
     found: List[Tuple[MappingNode, str]] = []
     for place in places:
         reached: List[Tuple[Optional[Node], str]] = [(node, "")]
@@ -465,13 +470,10 @@ def _kustomization_for(options: Optional[ScanOptions]) -> Tuple[FrozenSet[str], 
     return (retagged, namespace, renamed) if listed_as in resources else _NO_KUSTOMIZATION
 
 
-def _template_parameters(document: Node, merged: Merged) -> Dict[str, str]:
+def _template_parameters(document: Node, header: Optional[Header], merged: Merged) -> Dict[str, str]:
     """The default `value` of each parameter of an OpenShift Template (`oc process` fills in
-    `${NAME}` with it); empty for any other document."""
-    if string_value(merged.get(document, "kind")) != "Template":
-        return {}
-    api_version = string_value(merged.get(document, "apiVersion")) or ""
-    if api_version not in ("v1", "template.openshift.io/v1"):
+    `${NAME}` with it); empty for any other document (`header`: the document's)."""
+    if header is None or header[1] != "Template" or header[0] not in ("v1", "template.openshift.io/v1"):
         return {}
     parameters = merged.get(document, "parameters")
     found: Dict[str, str] = {}

@@ -678,9 +678,9 @@ def test_duplicate_key_is_reported_and_images_beside_it_still_found():
 def test_prefilter_skips_documents_without_image_text_only(monkeypatch) -> None:
     """Documents without `image` in their text are not walked; the ones beside them are."""
     walked = []
-    real = kubernetes._starts_object
-    monkeypatch.setattr(kubernetes, "_starts_object", lambda node, top, merged: walked.append(top) or
-                        real(node, top, merged))
+    real = kubernetes._template_parameters  # read once for each document walked
+    monkeypatch.setattr(kubernetes, "_template_parameters", lambda document, header, merged: walked.append(True) or
+                        real(document, header, merged))
     found = run(
         """\
         apiVersion: v1
@@ -730,8 +730,8 @@ def test_prefilter_reads_an_image_through_an_anchor_in_the_same_document() -> No
 
 def test_prefilter_skips_subtrees_without_image_text(monkeypatch) -> None:
     walked = []
-    real = kubernetes._starts_object
-    monkeypatch.setattr(kubernetes, "_starts_object", lambda node, top, merged: walked.append(
+    real = kubernetes._object_header  # asked of every mapping walked below the document
+    monkeypatch.setattr(kubernetes, "_object_header", lambda node, top, merged: walked.append(
         (node.start_mark.line + 1, node.start_mark.column + 1)) or real(node, top, merged))
     found = run(
         """\
@@ -747,8 +747,8 @@ def test_prefilter_skips_subtrees_without_image_text(monkeypatch) -> None:
         """
     )
     assert rows(found) == [("nginx:1", "nginx:1", 9, 38)]
-    # the document, spec, template, template.spec; not selector (5:13) or affinity (8:17)
-    assert walked == [(1, 1), (5, 3), (7, 5), (8, 7)]
+    # spec, template, template.spec below the document; not selector (5:13) or affinity (8:17)
+    assert walked == [(5, 3), (7, 5), (8, 7)]
 
 
 def test_subtrees_are_all_walked_when_an_alias_brings_text_from_elsewhere() -> None:
