@@ -48,9 +48,10 @@ def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrenc
 
     def prepare(documents: List[Node]) -> None:
         if chart is None:
+            # the `services:` test first: it settles a manifest's documents with one lookup
             compose_state.prepare([document for document in documents
-                                           if not kubernetes.is_kubernetes_document(document, kube_state.merged)
-                                           and compose_scanner.is_compose_document(document)])
+                                   if compose_scanner.is_compose_document(document)
+                                   and not kubernetes.is_kubernetes_document(document, kube_state.merged)])
 
     # a values file is read by the Helm walk, whose references need not say `image`
     compose_text = kubernetes.text_to_compose(text) if chart is None else None
