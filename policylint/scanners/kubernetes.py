@@ -261,13 +261,11 @@ def _header(node: MappingNode, merged: Merged) -> Optional[Header]:
     return None if kind is None else (api_version, kind)
 
 
-def _object_header(node: MappingNode, top: bool, merged: Merged) -> Optional[Header]:
-    """The header of the document itself, or of an object embedded in it (a `List` item: it
-    has metadata); None for any other mapping."""
+def _embedded_header(node: MappingNode, merged: Merged) -> Optional[Header]:
+    """The header of an object embedded in a document (a `List` item: it has metadata too);
+    None for any other mapping below the document."""
     header = _header(node, merged)
-    if header is None or top or isinstance(merged.get(node, "metadata"), MappingNode):
-        return header
-    return None
+    return header if header is not None and isinstance(merged.get(node, "metadata"), MappingNode) else None
 
 
 def _api_kind(header: Header) -> str:
@@ -324,7 +322,7 @@ def scan_document(document: Node, path: str, state: KubeState) -> Iterator[Union
         if node.__class__ is not MappingNode:
             continue
         skip = NOT_IMAGES
-        header = document_header if node is document else _object_header(node, False, state.merged)
+        header = document_header if node is document else _embedded_header(node, state.merged)
         if header is not None:
             api_kind = _api_kind(header)
             if api_kind == "ignored":

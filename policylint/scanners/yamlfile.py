@@ -53,6 +53,6 @@ def scan(text: str, path: str, options: ScanOptions) -> Iterator[Union[Occurrenc
                                    if compose_scanner.is_compose_document(document)
                                    and not kubernetes.is_kubernetes_document(document, kube_state.merged)])
 
-    # a values file is read by the Helm walk, whose references need not say `image`
+    # a values file is read by the Helm walk, whose references need not say `image` in lower case
     compose_text = kubernetes.text_to_compose(text) if chart is None else None
     return scan_documents(text, path, scan_by_content, reads, prepare, compose_text)

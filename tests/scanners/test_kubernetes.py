@@ -730,9 +730,9 @@ def test_prefilter_reads_an_image_through_an_anchor_in_the_same_document() -> No
 
 def test_prefilter_skips_subtrees_without_image_text(monkeypatch) -> None:
     walked = []
-    real = kubernetes._object_header  # asked of every mapping walked below the document
-    monkeypatch.setattr(kubernetes, "_object_header", lambda node, top, merged: walked.append(
-        (node.start_mark.line + 1, node.start_mark.column + 1)) or real(node, top, merged))
+    real = kubernetes._embedded_header  # asked of every mapping walked below the document
+    monkeypatch.setattr(kubernetes, "_embedded_header", lambda node, merged: walked.append(
+        (node.start_mark.line + 1, node.start_mark.column + 1)) or real(node, merged))
     found = run(
         """\
         apiVersion: apps/v1
