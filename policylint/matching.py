@@ -84,6 +84,24 @@ class Below(str):
         return candidate == self or candidate.startswith(self + "/")
 
 
+class Under(str):
+    """A folder without wildcards, then `/**` (`vendor/**`): matches anything below it."""
+
+    __slots__ = ()
+
+    def match(self, candidate: str) -> bool:
+        return candidate.startswith(self + "/")
+
+
+class Component(str):
+    """A name without wildcards or `/` (`node_modules`): matches a path that has it as a component."""
+
+    __slots__ = ()
+
+    def match(self, candidate: str) -> bool:
+        return self in candidate.split("/")
+
+
 def _is_literal(glob: str) -> bool:
     return not any(wildcard in glob for wildcard in _WILDCARDS)
 
@@ -219,11 +237,27 @@ def any_repository_match(patterns: Iterable[RepositoryPattern], repository: str)
 
 
 class PathGlob(NamedTuple):
+    """A path glob ready to match. Most globs (`vendor/**`, `deploy/prod`, `node_modules`) have
+    no wildcard but a final `/**`: `plain` then gives the answers of `regex`, compared as text,
+    and the expression is never compiled on the way (a one-file check compiled two)."""
+
     text: str
     regex: Regex
+    plain: Optional[Union[Below, Under, Component]] = None
 
     def matches(self, relpath: str) -> bool:
+        if self.plain is not None:
+            return self.plain.match(relpath)
         return self.regex.match(relpath) is not None
+
+
+class AnyPlainGlob(tuple):
+    """Plain path globs (see PathGlob) as one matcher: `match(path)` is true when one matches."""
+
+    __slots__ = ()
+
+    def match(self, relpath: str) -> bool:
+        return any(plain.match(relpath) for plain in self)
 
 
 def compile_path_glob(glob: str) -> PathGlob:
@@ -235,17 +269,29 @@ def compile_path_glob(glob: str) -> PathGlob:
     regex = _translate(body)
     if not anchored:
         regex = "(?:.*/)?" + regex
-    return PathGlob(glob, Regex(r"\A" + regex + r"(?:/.*)?\Z", re.S))
+    return PathGlob(glob, Regex(r"\A" + regex + r"(?:/.*)?\Z", re.S), _plain_path_matcher(body, anchored))
 
 
-def any_path_glob(globs: Iterable[PathGlob]) -> Optional[Pattern[str]]:
-    """One expression that matches a path exactly when one of `globs` does (None for none).
+def _plain_path_matcher(body: str, anchored: bool) -> Optional[Union[Below, Under, Component]]:
+    """The text comparison that answers as the glob's expression does, where there is one."""
+    if body and _is_literal(body):
+        return Below(body) if anchored else Component(body)  # `\A(?:.*/)?name(?:/.*)?\Z`: a component
+    folder = body[:-3]
+    if body.endswith("/**") and folder and _is_literal(folder):
+        return Under(folder)  # `\Afolder/.*(?:/.*)?\Z`
+    return None
 
-    Discovery asks for every file and folder it walks; one match beats one per glob."""
-    sources = [glob.regex.pattern for glob in globs]
-    if not sources:
+
+def any_path_glob(globs: Iterable[PathGlob]) -> Optional[Union[Pattern[str], AnyPlainGlob]]:
+    """One matcher for a path exactly when one of `globs` matches it (None for none): the plain
+    globs compared as text, else one expression (discovery asks for every file and folder it
+    walks; one match beats one per glob)."""
+    globs = list(globs)
+    if not globs:
         return None
-    return re.compile("|".join(f"(?:{source})" for source in sources), re.S)
+    if all(glob.plain is not None for glob in globs):
+        return AnyPlainGlob(glob.plain for glob in globs)
+    return re.compile("|".join(f"(?:{glob.regex.pattern})" for glob in globs), re.S)
 
 
 def tag_matches_glob(tag: str, glob: str) -> bool:

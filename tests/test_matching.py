@@ -95,7 +95,37 @@ def test_joined_path_globs_match_exactly_when_one_glob_does():
         joined = any_path_glob(globs)
         for _ in range(20):
             path = "/".join(generator.choice(names) for _ in range(generator.randint(1, 4)))
-            assert (joined.match(path) is not None) == any(glob.matches(path) for glob in globs), (globs, path)
+            assert bool(joined.match(path)) == any(glob.matches(path) for glob in globs), (globs, path)
+
+
+def test_plain_path_globs_answer_as_their_regular_expression_would():
+    """`vendor/**`, `deploy/prod`, `node_modules` are compared as text, never compiled on the way
+    (a one-file check compiled two expressions for them): the answers must be the expression's."""
+    import random
+
+    from policylint.matching import AnyPlainGlob, Below, Component, Under, any_path_glob
+
+    generator = random.Random(10)
+    names = ["vendor", "deploy", "prod", "a.b", "x+y", "a\\b", "(g)", "n m", "node_modules", "v"]
+    plain_kinds = set()
+    for _ in range(600):
+        parts = [generator.choice(names) for _ in range(generator.randint(1, 3))]
+        glob = ("./" if generator.random() < 0.1 else "") + ("/" if generator.random() < 0.2 else "") + "/".join(parts)
+        glob += generator.choice(["", "/", "/**", "/**", "/*"])
+        compiled = compile_path_glob(glob)
+        plain_kinds.add(type(compiled.plain).__name__)
+        for _ in range(15):
+            path = "/".join(generator.choice(names + [""]) for _ in range(generator.randint(1, 4)))
+            path += generator.choice(["", "/", "\n"])
+            expected = compiled.regex.match(path) is not None
+            assert compiled.matches(path) is expected, (glob, path)
+    assert plain_kinds == {"Below", "Under", "Component", "NoneType"}
+    assert isinstance(compile_path_glob("vendor/**").plain, Under)
+    assert isinstance(compile_path_glob("deploy/prod").plain, Below)
+    assert isinstance(compile_path_glob("node_modules/").plain, Component)
+    assert compile_path_glob("**/vendor").plain is None and compile_path_glob("*.yaml").plain is None
+    assert isinstance(any_path_glob([compile_path_glob("vendor/**"), compile_path_glob("tmp")]), AnyPlainGlob)
+    assert not isinstance(any_path_glob([compile_path_glob("vendor/**"), compile_path_glob("*.tmp")]), AnyPlainGlob)
 
 
 def test_an_ipv6_registry_in_brackets_is_literal_not_a_character_class():
