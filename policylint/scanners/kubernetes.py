@@ -98,7 +98,8 @@ KO_PREFIX = "ko://"
 # found, such a document is not even composed, only checked for syntax (text_to_compose). Where
 # text can stand for other text the filter steps aside: a hex escape or an escaped line break in
 # a double-quoted key can spell `image` without writing it (the whole document is walked), and
-# an `*alias` or `<<` merge brings in text from elsewhere (subtrees are walked).
+# an `*alias` (or a `<<` merge of one) brings in text from elsewhere (in a file with a `*` and
+# an `&`, see may_alias, subtrees are walked).
 # tests/test_parallel_identical.py checks the corpus gives the same references and findings
 # with it turned off.
 PREFILTER = True
