@@ -8,7 +8,6 @@ import sys
 from policylint import engine
 from policylint.commands import common
 from policylint.model import RunResult, Severity
-from policylint.report import ReportOptions, write
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -85,17 +84,8 @@ def run(args: argparse.Namespace) -> int:
         kept, hidden = baseline_module.apply_baseline(result.findings, recorded)
         result.findings = kept
         result.suppressed += hidden
-    report_options = ReportOptions(color=False, link_base=_link_base())
-    if args.sarif_file:
-        _write_file(args.sarif_file, "sarif", result, report_options, append=False)
-    if args.summary_file:
-        _write_file(args.summary_file, "markdown", result, report_options, append=True)
-    if args.output:
-        _write_file(args.output, args.format, result, report_options, append=False)
-    else:
-        write(args.format, result, sys.stdout,
-              ReportOptions(color=_use_color(args, sys.stdout), link_base=report_options.link_base))
-        sys.stdout.flush()
+    if result.findings or args.format != "text" or args.sarif_file or args.summary_file or args.output:
+        _report(args, result)  # a clean text run has no line to write: no reporter is loaded
     for path, count in result.truncated:  # even with -q: the report is not the whole story
         from policylint.report.safe_text import printable
 
@@ -106,9 +96,20 @@ def run(args: argparse.Namespace) -> int:
     return 1 if fails(result, args.fail_on) else 0
 
 
-def _write_file(path: str, format_name: str, result: RunResult, options: ReportOptions, append: bool) -> None:
-    with common.Output(path, append) as handle:
-        write(format_name, result, handle, options)
+def _report(args: argparse.Namespace, result: RunResult) -> None:
+    """Write the report to stdout or --output, and the SARIF and summary files asked for."""
+    from policylint.report import ReportOptions, write
+
+    link_base = _link_base()
+    file_options = ReportOptions(color=False, link_base=link_base)
+    for path, format_name, append in ((args.sarif_file, "sarif", False), (args.summary_file, "markdown", True),
+                                      (args.output, args.format, False)):
+        if path:
+            with common.Output(path, append) as handle:
+                write(format_name, result, handle, file_options)
+    if not args.output:
+        write(args.format, result, sys.stdout, ReportOptions(color=_use_color(args, sys.stdout), link_base=link_base))
+        sys.stdout.flush()
 
 
 def _link_base() -> Optional[str]:

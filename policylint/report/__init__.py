@@ -34,8 +34,6 @@ class ReportOptions(NamedTuple):
 
 
 def write(format_name: str, result: RunResult, out: TextIO, options: ReportOptions) -> None:
-    if format_name == "text" and not result.findings:
-        return  # a line per finding, so none: a clean pre-commit run never loads the module
     name = REPORTERS[format_name]
     __import__(name)  # not importlib.import_module: importing importlib (and warnings) costs more
     sys.modules[name].write(result, out, options)
