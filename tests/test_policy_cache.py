@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from policylint import policy as policy_module
-from policylint import policy_cache
+from policylint import policy_cache, policy_validation
 from policylint.errors import PolicylintError
 from policylint.policy import load_policy
 
@@ -49,7 +48,7 @@ def _no_validation(monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("validated again")
 
-    monkeypatch.setattr(policy_module, "_validate", fail)
+    monkeypatch.setattr(policy_validation, "validate", fail)
 
 
 def test_second_load_comes_from_the_cache_and_is_equal(tmp_path, cache, monkeypatch):

@@ -7,12 +7,13 @@ import sys
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Modules a Dockerfile check with a cached policy has no use for. typing is for type checkers
-# only (policylint.records); YAML and jsonschema are for YAML files and new policies; argparse
-# (with gettext, locale and shutil) only for command lines cli.quick_check_arguments hands over;
+# only (policylint.records); YAML and jsonschema (policy_validation) are for YAML files and new
+# policies; argparse (with gettext, locale and shutil) only for command lines
+# cli.quick_check_arguments hands over;
 # `expires` dates compare as YYYY-MM-DD text; ignore files count only when a folder is walked.
 NOT_NEEDED = ("typing", "yaml", "jsonschema", "shutil", "dataclasses", "pickle", "tempfile", "importlib.metadata",
               "argparse", "gettext", "locale", "contextlib", "datetime", "importlib", "warnings", "json",
-              "encodings.utf_8_sig", "policylint.gitignore")
+              "encodings.utf_8_sig", "policylint.gitignore", "policylint.policy_validation")
 
 CHECK = """
 import sys
