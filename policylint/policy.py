@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 POLICY_NAMES = (".policylint.yaml", ".policylint.yml")
 # A policy is a page of settings: this bounds what a hostile one can cost to read.
 MAX_POLICY_BYTES = 1024 * 1024
-SEVERITY_VALUES = ("error", "warning", "note", "off")
 
 # The built-in policy, identical to policies/default.yaml (a test keeps them equal). Kept as
 # data so that a run with no policy file imports neither YAML nor jsonschema for it.
